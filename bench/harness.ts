@@ -1,0 +1,300 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../src/server/config';
+import type { AppContext } from '../src/server/context';
+import { systemActor } from '../src/server/core/http/access';
+import { bootstrap } from '../src/server/server';
+import { createApiToken } from '../src/server/modules/auth/auth.service';
+import { importHistoryFile, trainSuggester } from '../src/server/modules/intelligence';
+import { GENERATE_PROFILES, generateRequests } from '../src/server/modules/requests/requests.generate';
+import { fetchJson, percentile, round, runAutocannon, timeConcurrent, timeSequential } from './load';
+import { startBareServer, startZhengtong, type ChildServer } from './servers';
+
+/** Benchmark sizes: requests in the database (scale = size ÷ the half-year's 3,017,800). */
+export const SIZES: Record<string, number> = { S: 30_000, M: 300_000, L: 3_017_800 };
+export const PROFILE = 'h1-2024';
+
+export interface BenchOptions {
+  size: string;
+  requests: number;
+  db: 'sqlite' | 'postgres';
+  databaseUrl: string;
+  /** Seconds of each intake load, and of the classification load. */
+  seconds: number;
+  connections: number;
+  /** Measured calls per KPI grouping and per list. */
+  reps: number;
+  /** Rows in the generated import file (0: no import measurement). */
+  importRows: number;
+  /** Keep a database already generated at this size instead of generating again. */
+  reuse?: boolean;
+  seed?: number;
+  log?: (line: string) => void;
+  onGenerateProgress?: (done: number, total: number) => void;
+}
+
+/** What is missing, and why, instead of a figure. */
+export interface NotAvailable { available: false; reason: string }
+
+export interface BenchResult {
+  size: string;
+  db: 'sqlite' | 'postgres';
+  date: string;
+  machine: { cores: number; memory_gb: number; cpu: string; node: string; load_avg_start: number[]; load_avg_end: number[] };
+  requests: number;
+  /** measured_at: when reused from an earlier run of the same size (--reuse). */
+  generate: { seconds: number; rows_per_s: number; measured_at?: string } | null;
+  intake: { limit_rps: number; rps: number; ratio: number; p50_ms: number; p99_ms: number; limit_p50_ms: number; limit_p99_ms: number; errors: number; connections: number; seconds: number };
+  import: { rows_per_s: number | null; rows: number; reason?: string; measured_at?: string };
+  kpi: { p50_ms: number; p95_ms: number; by_group: Record<string, { p50_ms: number; p95_ms: number }>; resolution: { all: string | null; enterprise: string | null } };
+  lists: { p95_ms: number; by_list: Record<string, { p50_ms: number; p95_ms: number; total: number }>; all_time_overdue?: { p50_ms: number; p95_ms: number; total: number } };
+  search: { p50_ms: number | null; p95_ms: number | null; queries: number; reason?: string };
+  classify: { per_s: number | null; p95_ms: number | null; reason?: string };
+  train: { seconds: number; rows: number } | null;
+  rss_peak_mb: number | null;
+}
+
+/** 50 searches a hotline agent types: objects, problems, places, and a few two-word queries. */
+export const SEARCH_QUERIES = [
+  '楼道灯', '电梯故障', '噪音扰民', '油烟', '拖欠工资', '停水', '暖气不热', '占道经营', '共享单车', '预付卡退费',
+  '路灯不亮', '井盖', '垃圾清运', '违章搭建', '物业费', '公交线路', '网约车', '医保报销', '养老金', '入学划片',
+  '幼儿园收费', '燃气泄漏', '停电', '水压不足', '渣土车', '扬尘', '河道污染', '广场舞', '施工噪音', '过期食品',
+  '虚假宣传', '低保', '高龄补贴', '疫苗接种', '专家号', '树木修剪', '排水不畅', '小广告', '延期交房', '公租房',
+  '幸福小区', '解放路', '东湖区 停电', '阳光花园 物业', '人民路 噪音', '健身房 退费', '工地 夜间施工', '出租车 拒载', '餐馆 油烟', '社保 缴纳',
+];
+
+const INTAKE_BODIES = (ids: { channelId: number; categoryId: number; districtId: number; streetId: number | null }) => Array.from({ length: 20 }, (_, i) => JSON.stringify({
+  channelId: ids.channelId, type: i % 3 === 0 ? 'consult' : 'complaint', title: `${['幸福小区', '阳光花园', '锦绣家园', '翠湖苑'][i % 4]}${['楼道灯长期不亮', '电梯频繁故障', '垃圾无人清运', '夜间施工噪音扰民', '停车管理费上涨'][i % 5]}`,
+  content: `市民来电反映：小区${i + 1}号楼${['楼道灯坏了一个多月', '电梯近一周多次困人', '垃圾桶满溢三天无人清运', '工地每晚施工到凌晨', '物业强制收取停车管理费'][i % 5]}，已向物业反映多次未果，希望相关部门尽快处理。`,
+  categoryId: ids.categoryId, districtId: ids.districtId, ...(ids.streetId ? { streetId: ids.streetId } : {}),
+  address: `解放路${100 + i}号`, requester: { name: '张先生', phone: `1380000${String(1000 + i).padStart(4, '0')}` },
+}));
+
+async function openBench(databaseUrl: string): Promise<AppContext> {
+  const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl, ZT_DEMO: 'true', LOG_LEVEL: 'warn', NODE_ENV: 'test' });
+  return bootstrap(config);
+}
+
+/** A request file for `requests import`: generated requests of the half-year, re-dated a year earlier with new ids. */
+async function writeImportFile(ctx: AppContext, rows: number, file: string): Promise<number> {
+  const data = await ctx.db.selectFrom('requests')
+    .leftJoin('categories', 'categories.id', 'requests.category_id')
+    .leftJoin('units as d', 'd.id', 'requests.district_unit_id')
+    .leftJoin('units as u', 'u.id', 'requests.lead_unit_id')
+    .leftJoin('channels', 'channels.id', 'requests.channel_id')
+    .select(['requests.id', 'requests.title', 'requests.content', 'requests.accepted_at', 'requests.replied_at', 'requests.reply_text', 'requests.type', 'requests.address',
+      'categories.path as category', 'd.name as district', 'u.name as unit', 'channels.code as channel'])
+    .where('requests.status', '=', 'closed').where('requests.source', '=', 'generated').orderBy('requests.id').limit(rows).execute();
+  const yearEarlier = (iso: string | null) => (iso ? new Date(new Date(iso).getTime() - 366 * 86_400_000).toISOString() : undefined);
+  const lines = data.map((r) => JSON.stringify({
+    id: `bench-${r.id}`, title: r.title, content: r.content, time: yearEarlier(r.accepted_at), category: r.category, district: r.district?.replace(/人民政府$/, ''),
+    unit: r.unit, status: 'closed', reply: r.reply_text, reply_time: yearEarlier(r.replied_at), type: r.type, channel: r.channel, address: r.address,
+  }));
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  return lines.length;
+}
+
+/** The unit handler whose unit holds the most orders: the busiest inbox of the demo accounts. */
+async function busiestHandler(ctx: AppContext): Promise<string> {
+  const rows = await ctx.db.selectFrom('users').innerJoin('user_roles', 'user_roles.user_id', 'users.id')
+    .select(['users.username', (eb) => eb.selectFrom('request_orders').select((e) => e.fn.countAll<number>().as('n')).whereRef('request_orders.unit_id', '=', 'users.unit_id').as('orders')])
+    .where('user_roles.role', '=', 'unit_handler').execute();
+  rows.sort((a, b) => Number(b.orders) - Number(a.orders) || a.username.localeCompare(b.username));
+  if (!rows.length) throw new Error('no unit handler account: the demo city is missing');
+  return rows[0].username;
+}
+
+async function token(ctx: AppContext, username: string): Promise<string> {
+  const user = await ctx.db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirstOrThrow();
+  return (await createApiToken(ctx, systemActor('bench'), { name: `bench-${Date.now()}`, userId: user.id })).token;
+}
+
+const stats = (xs: number[]) => ({ p50_ms: round(percentile(xs, 50)), p95_ms: round(percentile(xs, 95)) });
+
+/** One benchmark run: generate (or reuse), import, the two intake loads, then reads against the real server. */
+export async function runBenchmark(opts: BenchOptions): Promise<BenchResult> {
+  const log = opts.log ?? (() => {});
+  const loadStart = os.loadavg().map((x) => round(x, 2));
+  const profile = GENERATE_PROFILES[PROFILE];
+
+  // 1. Data.
+  let ctx = await openBench(opts.databaseUrl);
+  let generate: BenchResult['generate'] = null;
+  const existing = Number((await ctx.db.selectFrom('requests').select((eb) => eb.fn.countAll<number>().as('n')).where('local_date', '>=', profile.from).where('local_date', '<=', profile.to).executeTakeFirstOrThrow()).n);
+  if (opts.reuse && existing === opts.requests) log(`reusing ${existing} generated requests`);
+  else {
+    if (existing) throw new Error(`the database already holds ${existing} requests of the half-year; use a fresh one (or --reuse at the same size)`);
+    log(`generating ${opts.requests} requests …`);
+    const r = await generateRequests(ctx, { profile: PROFILE, requests: opts.requests, seed: opts.seed, onProgress: opts.onGenerateProgress });
+    generate = { seconds: round(r.seconds, 1), rows_per_s: Math.round(r.requests / r.seconds) };
+    log(`generated in ${generate.seconds} s (${generate.rows_per_s} rows/s)`);
+  }
+
+  // 2. Import of a generated file (rows of the half-year re-dated a year back, so the half-year's figures stay).
+  let imported: BenchResult['import'] = { rows_per_s: null, rows: 0, reason: 'not measured (--import-rows 0)' };
+  if (opts.importRows > 0) {
+    const file = path.join(os.tmpdir(), `zhengtong-bench-import-${process.pid}.jsonl`);
+    const rows = await writeImportFile(ctx, opts.importRows, file);
+    log(`importing ${rows} rows …`);
+    const res = await importHistoryFile(ctx, systemActor('bench'), fs.readFileSync(file), path.basename(file), { batchSize: 2000 });
+    fs.rmSync(file, { force: true });
+    // Rows already in the database (a --reuse run re-importing its file) are checked and skipped, not
+    // written: they say nothing about import speed.
+    imported = res.imported > 0
+      ? { rows_per_s: Math.round(res.imported / res.seconds), rows: res.imported }
+      : { rows_per_s: null, rows: 0, reason: `not measured: all ${res.skipped} rows were already in the database` };
+    if (res.errors.length) imported.reason = `${res.errors.length} rows refused, e.g. line ${res.errors[0].line}: ${res.errors[0].message}`;
+    log(`imported ${res.imported} rows at ${imported.rows_per_s} rows/s`);
+  }
+
+  // 3. The classifier learns from the closed requests (what a city does once after loading its history).
+  let train: BenchResult['train'] = null;
+  const outcome = await trainSuggester(ctx, ctx.db, 'bench', { force: true });
+  if (outcome.trained) train = { seconds: outcome.seconds, rows: outcome.rows };
+  log(`classifier: ${outcome.trained ? `trained on ${outcome.rows} rows in ${outcome.seconds} s` : `not trained (${outcome.reason})`}`);
+
+  const requests = Number((await ctx.db.selectFrom('requests').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const handler = await busiestHandler(ctx);
+  const dispatcherToken = await token(ctx, 'dispatcher1');
+  const handlerToken = await token(ctx, handler);
+  const channel = await ctx.db.selectFrom('channels').select('id').where('code', '=', 'phone').executeTakeFirstOrThrow();
+  const category = await ctx.db.selectFrom('categories').select('id').where('path', '=', '城乡建设/物业管理/物业服务质量').executeTakeFirst()
+    ?? await ctx.db.selectFrom('categories').select('id').where('level', '=', 3).orderBy('id').executeTakeFirstOrThrow();
+  const district = await ctx.db.selectFrom('units').select('id').where('kind', '=', 'district').orderBy('id').executeTakeFirstOrThrow();
+  const street = await ctx.db.selectFrom('units').select('id').where('parent_id', '=', district.id).where('kind', '=', 'street').orderBy('id').executeTakeFirst();
+  const bodies = INTAKE_BODIES({ channelId: channel.id, categoryId: category.id, districtId: district.id, streetId: street?.id ?? null });
+  await ctx.database.close();
+
+  // 4. The machine's limit: the bare route, then clean its rows away.
+  log('intake: bare limit …');
+  const bare = await startBareServer(opts.databaseUrl);
+  let limit;
+  try {
+    limit = await runAutocannon({ url: bare.url, path: '/bare/requests', bodies, connections: opts.connections, seconds: opts.seconds });
+  } finally {
+    await bare.stop();
+  }
+  ctx = await openBench(opts.databaseUrl);
+  await ctx.db.deleteFrom('requests').where('source', '=', 'bench-bare').execute();
+  await ctx.database.close();
+
+  // 5. Zhengtong itself: intake, then the reads, with its memory watched.
+  log('intake: Zhengtong …');
+  const server: ChildServer = await startZhengtong(opts.databaseUrl);
+  const auth = (t: string) => ({ authorization: `Bearer ${t}` });
+  try {
+    const real = await runAutocannon({ url: server.url, path: '/api/v1/requests', headers: auth(dispatcherToken), bodies, connections: opts.connections, seconds: opts.seconds });
+    const api = `${server.url}/api/v1`;
+    const get = (url: string, t: string) => fetchJson(url, { headers: auth(t) });
+
+    log('KPI …');
+    const byGroup: BenchResult['kpi']['by_group'] = {};
+    const all: number[] = [];
+    const range = `from=${profile.from}&to=${profile.to}`;
+    for (const g of ['unit', 'category', 'district', 'month']) {
+      const xs = await timeSequential(async () => void (await get(`${api}/requests/stats?${range}&groupBy=${g}`, dispatcherToken)), opts.reps);
+      byGroup[g] = stats(xs);
+      all.push(...xs);
+    }
+    const rate = async (kind: string) => {
+      const s = (await get(`${api}/requests/stats?${range}&groupBy=month&kind=${kind}`, dispatcherToken)) as { total: { rates: { resolutionRate: number | null } } };
+      return s.total.rates.resolutionRate === null ? null : (s.total.rates.resolutionRate * 100).toFixed(2);
+    };
+    const kpi: BenchResult['kpi'] = { ...stats(all), by_group: byGroup, resolution: { all: await rate('all'), enterprise: await rate('enterprise') } };
+
+    log(`lists (inbox of ${handler}) …`);
+    const lists: BenchResult['lists'] = { p95_ms: 0, by_list: {} };
+    const listCalls: Array<[string, string, string]> = [
+      ['inbox to-sign', `${api}/requests?box=to-sign`, handlerToken],
+      ['inbox handling', `${api}/requests?box=handling`, handlerToken],
+      ['inbox overdue', `${api}/requests?box=overdue`, handlerToken],
+      ['inbox counts', `${api}/requests/inbox-counts`, handlerToken],
+      // The centre's overdue work list: open orders past their deadline (超期未办结).
+      ['overdue list (centre)', `${api}/requests?overdue=true&status=dispatched,handling`, dispatcherToken],
+    ];
+    const listTimes: number[] = [];
+    for (const [name, url, t] of listCalls) {
+      let total = 0;
+      const xs = await timeSequential(async () => {
+        const body = (await get(url, t)) as { total?: number };
+        total = body.total ?? 0;
+      }, opts.reps);
+      lists.by_list[name] = { ...stats(xs), total };
+      listTimes.push(...xs);
+    }
+    lists.p95_ms = round(percentile(listTimes, 95));
+    // Not a work list, so outside the target: every request that ever went overdue, closed ones included.
+    {
+      let total = 0;
+      const xs = await timeSequential(async () => {
+        total = ((await get(`${api}/requests?overdue=true`, dispatcherToken)) as { total: number }).total;
+      }, Math.max(2, Math.round(opts.reps / 4)));
+      lists.all_time_overdue = { ...stats(xs), total };
+    }
+
+    log('search …');
+    let search: BenchResult['search'];
+    try {
+      const xs: number[] = [];
+      await get(`${api}/requests?q=${encodeURIComponent(SEARCH_QUERIES[0])}`, dispatcherToken);
+      for (const q of SEARCH_QUERIES) {
+        const t = performance.now();
+        await get(`${api}/requests?q=${encodeURIComponent(q)}`, dispatcherToken);
+        xs.push(performance.now() - t);
+      }
+      search = { ...stats(xs), queries: xs.length };
+    } catch (err) {
+      search = { p50_ms: null, p95_ms: null, queries: 0, reason: `search failed: ${(err as Error).message.slice(0, 200)}` };
+    }
+
+    log('classification …');
+    let classify: BenchResult['classify'];
+    try {
+      const sample = bodies.map((b) => JSON.parse(b) as { title: string; content: string });
+      const first = (await fetchJson(`${api}/intelligence/classify`, { method: 'POST', headers: { ...auth(dispatcherToken), 'content-type': 'application/json' }, body: JSON.stringify({ title: sample[0].title, content: sample[0].content }) })) as { model: unknown };
+      if (!first.model) classify = { per_s: null, p95_ms: null, reason: 'no trained model' };
+      else {
+        const r = await timeConcurrent(async (i) => {
+          const s = sample[i % sample.length];
+          await fetchJson(`${api}/intelligence/classify`, { method: 'POST', headers: { ...auth(dispatcherToken), 'content-type': 'application/json' }, body: JSON.stringify({ title: s.title, content: s.content }) });
+        }, 4, Math.max(1, opts.seconds / 2));
+        classify = { per_s: round(r.perSecond), p95_ms: round(percentile(r.latencies, 95)) };
+      }
+    } catch (err) {
+      classify = { per_s: null, p95_ms: null, reason: `classification failed: ${(err as Error).message.slice(0, 200)}` };
+    }
+
+    const rss = server.peakRssMb();
+    return {
+      size: opts.size, db: opts.db, date: new Date().toISOString(),
+      machine: { cores: os.cpus().length, memory_gb: round(os.totalmem() / 2 ** 30), cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, load_avg_start: loadStart, load_avg_end: os.loadavg().map((x) => round(x, 2)) },
+      requests, generate,
+      intake: {
+        limit_rps: limit.rps, rps: real.rps, ratio: limit.rps > 0 ? round(real.rps / limit.rps, 3) : 0, p50_ms: real.p50_ms, p99_ms: real.p99_ms,
+        limit_p50_ms: limit.p50_ms, limit_p99_ms: limit.p99_ms, errors: real.errors + limit.errors, connections: opts.connections, seconds: opts.seconds,
+      },
+      import: imported, kpi, lists, search, classify, train, rss_peak_mb: rss,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Drops and recreates a PostgreSQL database for a run (the URL names it). */
+export async function freshPostgresDatabase(url: string): Promise<void> {
+  const u = new URL(url);
+  const name = u.pathname.slice(1);
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`unsafe database name: ${name}`);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const pg = (await import('pg')).default;
+  const c = new pg.Client({ connectionString: admin.toString() });
+  await c.connect();
+  try {
+    await c.query(`drop database if exists ${name} with (force)`);
+    await c.query(`create database ${name}`);
+  } finally {
+    await c.end();
+  }
+}

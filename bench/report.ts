@@ -1,0 +1,195 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { BenchResult } from './harness';
+import { ROOT } from './servers';
+
+export const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
+export const BENCHMARKS_MD = path.join(ROOT, 'BENCHMARKS.md');
+
+/** Every field a results file must have (the test checks a tiny run against this list). */
+export const RESULT_FIELDS = [
+  'size', 'db', 'date', 'requests', 'machine.cores', 'machine.memory_gb',
+  'intake.limit_rps', 'intake.rps', 'intake.ratio', 'intake.p99_ms', 'import.rows_per_s', 'kpi.p50_ms', 'kpi.p95_ms', 'lists.p95_ms',
+  'search.p95_ms', 'classify.per_s', 'classify.p95_ms', 'rss_peak_mb',
+] as const;
+
+/** Targets at size L on 2 cores (the issue "Benchmarks at the city's real scale"). */
+export const TARGETS = {
+  intakeRatio: 0.5, kpiP95: 200, searchP95: 50, listsP95: 50, importRowsPerS: 30_000, generateSeconds: 300, rssMb: 500,
+};
+
+/**
+ * Reading of the figures, kept here so that a regenerated BENCHMARKS.md keeps it; revise it with the
+ * figures when a change moves them.
+ */
+const FINDINGS = [
+  '- **Which runs are current.** L on SQLite, L on PostgreSQL and M on PostgreSQL were measured on 2026-11-28 between 04:28',
+  '  and 04:47 with the current code, on an Intel machine; the two L runs overlapped in part (load average in the last',
+  '  column), so their generation times and intake ratios are pessimistic. S and M on SQLite and S on PostgreSQL are from',
+  '  01:26–01:32 the same day, on an AMD machine of the same size, with the code before the search sample, the import',
+  '  pipeline fix and the PostgreSQL bulk changes; they are kept as what was measured then.',
+  '- **Meets its target at L on SQLite:** KPIs (p95 30.5 ms; 72.58 % and 93.50 % shown exactly), the inbox tabs and the',
+  '  centre\'s overdue list (p95 16.2 ms; with the server\'s clock at the end of the generated half-year through',
+  '  `ZT_CLOCK_START`, so that overdue means what it meant in June 2024), search (p95 26.6 ms, was 59.8 ms),',
+  '  classification, and peak RSS (414 MB).',
+  '- **Search.** A text search ranks (bm25) only the newest 1,000 matches that pass the filters and counts up to 1,000',
+  '  (“1000+”). What made it slow at L was not finding the matches (2–20 ms) but bm25() itself: on every search FTS5 counts',
+  '  the requests holding each query word by reading the word\'s whole doclist (路: a million rows, 50 ms). When those',
+  '  doclists are long, the application now ranks the 1,000-row window itself with the same formula, counting a frequent',
+  '  word in a 1-in-64 sample index (`request_search_sample`, written in the same transaction); a rarer word is counted',
+  '  exactly. Page order equals bm25()\'s on 49 of the 50 queries\' first pages; the other reorders near-ties. Three',
+  '  later `--reuse` runs on the same L database gave p95 62.9, 33.7 and 32.6 ms (the 62.9 right after the CI suite had',
+  '  run, probably with a cold page cache): mostly under the target, not always.',
+  '- **Intake at L on SQLite: 38 % of the limit (482 of 1,256 req/s), p99 2.0 s;** earlier runs gave 21–51 %. At M 56 %,',
+  '  at S 79 %; two later `--reuse` runs at L gave 30 % and 34 %. One lead was tested and dropped: with FTS5\'s automerge',
+  '  off, intake fell to 7 % with a 9.5 s p99 and 10 errors (crisis merges of whole levels stall the writer), so the',
+  '  piecewise automerge helps intake; bulk writes pause it (see import) and restore it.',
+  '- **Intake on PostgreSQL: 13–16 % of the limit.** Group commit doubled it at S. What remains is one network round trip',
+  '  per statement, 13 per accept, in sequence on the batch\'s connection; fewer statements per group (multi-row inserts,',
+  '  one counter bump, summed rollup deltas) are the next step.',
+  '- **Import at L: 7,678 rows/s (target 30,000).** Alternating runs on copies of one L database: 100,000 rows in',
+  '  11.7–12.9 s against 19.5–20.9 s before (1.6×): segmentation now overlaps the writes (a connection wait had serialised',
+  '  them), and FTS5 automerge is paused during bulk writes (5.7 → 1.6 s of full-text work per 100,000 rows). What is',
+  '  left is the one writer thread\'s SQLite work, about 7.5 s per 100,000 rows (the requests insert with its 12 indexes',
+  '  3.4 s, full-text 1.7 s, commits 1.4 s, events 0.8 s): a ceiling near 13,000 rows/s. Reaching 30,000 needs a',
+  '  contentless full-text table, fewer secondary indexes, or parsing on worker threads; none is done.',
+  '- **Generation of L on SQLite: 456 s in this run (target 300),** which overlapped the PostgreSQL L generation; the',
+  '  quiet run before this session\'s changes took 407 s (rows 318 s, index rebuild and ANALYZE the rest). Row building',
+  '  now formats timestamps without `toISOString` (13 % of the generator\'s CPU at M); no quiet L run measures it.',
+  '- **PostgreSQL at L (first run):** generation 710 s (the search GIN is now built after the load, index rebuilds get',
+  '  512 MB, bulk batches commit without waiting for the WAL flush, and a VACUUM ends the load). KPI p95 38.6 ms meets',
+  '  the 200 ms target. Lists miss (61.8 ms): the inbox tabs take 14–24 ms, the centre\'s overdue list 72 ms (its count',
+  '  reads table pages that the intake load changed: autovacuum is off on this server). Search misses badly (331.5 ms):',
+  '  the GIN match and ts_rank have no equivalent yet of the SQLite window ranking.',
+  '- **The all-time overdue filter** (`overdue=true` without a status: every request that ever went overdue, closed ones',
+  '  included; a search filter, not a work list, so outside the target) reads about 100,000 index entries at L: p95 0.58 s',
+  '  on SQLite, 0.92 s on PostgreSQL.',
+];
+
+export function writeResult(r: BenchResult, dir = RESULTS_DIR): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${r.size}-${r.db}.json`);
+  fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(r, null, 2)}\n`);
+  fs.renameSync(`${file}.tmp`, file);
+  return file;
+}
+
+export function readResults(dir = RESULTS_DIR): BenchResult[] {
+  if (!fs.existsSync(dir)) return [];
+  const order = (r: BenchResult) => ['S', 'M', 'L'].indexOf(r.size) + (r.db === 'postgres' ? 0.5 : 0);
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as BenchResult)
+    .filter((r) => ['S', 'M', 'L'].includes(r.size))
+    .sort((a, b) => order(a) - order(b));
+}
+
+const n = (x: number | null | undefined, digits = 0) => (x === null || x === undefined ? '—' : x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+
+/** A figure with its verdict: ✗ where it misses the target (the targets are set for size L). */
+function judged(value: number | null | undefined, ok: (v: number) => boolean, text: string): string {
+  if (value === null || value === undefined) return '—';
+  return ok(value) ? text : `${text} ✗`;
+}
+
+export function renderBenchmarks(results: BenchResult[]): string {
+  const T = TARGETS;
+  const lines: string[] = [];
+  lines.push('# Benchmarks at the city\'s real scale', '');
+  lines.push('The first customer\'s hotline takes about 3 million requests per half-year. These figures say how Zhengtong');
+  lines.push('behaves at that size on one small machine. Generated by `npm run bench` from `bench/results/*.json`; do not edit by hand.', '');
+  lines.push('## Reproduce', '');
+  lines.push('```sh');
+  lines.push('npm run bench -- --size S                 # 30,000 requests on SQLite (a temporary file)');
+  lines.push('npm run bench -- --size S --db postgres   # the same on PostgreSQL (DATABASE_URL or postgres://postgres@127.0.0.1:5432/zt_bench_s)');
+  lines.push('npm run bench -- --size M                 # 300,000 requests');
+  lines.push('npm run bench -- --size L                 # 3,017,800 requests: the half-year of the report');
+  lines.push('DATABASE_URL=./data/h1.db npx zhengtong generate --profile h1-2024 --scale 1.0 [--seed N]   # the data alone');
+  lines.push('```', '');
+  lines.push('One run, on one machine, in one process tree: generate the half-year at the size\'s scale (deterministic, seed 20240101),');
+  lines.push('import a generated history file (`requests import`), train the classifier, then load two servers one after the other,');
+  lines.push('each in its own child process so that the load generator (autocannon, 50 connections) does not share its event loop:');
+  lines.push('a bare Fastify route that validates the same body and inserts one row into the same `requests` table in a transaction');
+  lines.push('(the machine\'s limit), and Zhengtong\'s `POST /api/v1/requests` (validation, API-token authentication, numbering,');
+  lines.push('timeline event, audit row, KPI rollup, search index). Against the same running server: the half-year KPIs');
+  lines.push('(`GET /requests/stats` grouped by unit, category, district and month), the busiest unit handler\'s inbox tabs and the');
+  lines.push('centre\'s overdue list, 50 fixed searches, and classification suggestions. Peak RSS is the server process\'s VmHWM.', '');
+
+  // Runs kept from an earlier session may come from another machine of the same size: say which ran where.
+  const machines = new Map<string, string[]>();
+  for (const r of results) {
+    const m = r.machine;
+    const label = `${m.cores} cores (${m.cpu}), ${n(m.memory_gb, 1)} GB memory, Node ${m.node}`;
+    machines.set(label, [...(machines.get(label) ?? []), `${r.size} ${r.db}`]);
+  }
+  if (machines.size === 1) lines.push(`Machine: ${[...machines.keys()][0]}.`, '');
+  else if (machines.size > 1) {
+    lines.push('Machines (runs on different machines compare only roughly; a ratio within one run always holds):', '');
+    for (const [label, runs] of machines) lines.push(`- ${label}: ${runs.join(', ')}`);
+    lines.push('');
+  }
+
+  lines.push('## Targets (size L, 2 cores)', '');
+  lines.push('| figure | target |', '|---|---|');
+  lines.push(`| intake | ≥ ${T.intakeRatio * 100} % of the bare limit measured in the same run |`);
+  lines.push(`| half-year KPI (stats) | p95 ≤ ${T.kpiP95} ms on SQLite and PostgreSQL |`);
+  lines.push(`| inbox and overdue lists | p95 ≤ ${T.listsP95} ms |`);
+  lines.push(`| search | p95 ≤ ${T.searchP95} ms |`);
+  lines.push(`| import | ≥ ${n(T.importRowsPerS)} rows/s |`);
+  lines.push(`| generating L on SQLite | ≤ ${T.generateSeconds / 60} minutes |`);
+  lines.push(`| server peak RSS | ≤ ${T.rssMb} MB |`, '');
+
+  lines.push('## Results', '');
+  lines.push('✗ marks a figure that misses its target. The targets are set for size L; at S and M they show the direction.');
+  lines.push('Rows in the database: the generated half-year plus the imported file (dated a year earlier) plus what the intake loads added.', '');
+  lines.push('| size | db | date | rows in the database | generate | intake limit | intake Zhengtong | ratio | intake p99 | import | KPI p50 / p95 | lists p95 | search p95 | classify | RSS peak | load avg |');
+  lines.push('|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+  for (const r of results) {
+    const gen = r.generate ? judged(r.generate.seconds, (v) => r.size !== 'L' || r.db !== 'sqlite' || v <= T.generateSeconds, `${n(r.generate.seconds, 0)} s (${n(r.generate.rows_per_s)}/s)`) : 'reused';
+    lines.push(`| ${r.size} | ${r.db} | ${r.date.slice(0, 16).replace('T', ' ')} | ${n(r.requests)} | ${gen} | ${n(r.intake.limit_rps)} req/s | ${n(r.intake.rps)} req/s`
+      + ` | ${judged(r.intake.ratio, (v) => v >= T.intakeRatio, `${n(r.intake.ratio * 100, 0)} %`)} | ${n(r.intake.p99_ms)} ms`
+      + ` | ${r.import.rows_per_s === null ? 'n/a' : judged(r.import.rows_per_s, (v) => v >= T.importRowsPerS, `${n(r.import.rows_per_s)} rows/s`)}`
+      + ` | ${n(r.kpi.p50_ms, 1)} / ${judged(r.kpi.p95_ms, (v) => v <= T.kpiP95, `${n(r.kpi.p95_ms, 1)} ms`)}`
+      + ` | ${judged(r.lists.p95_ms, (v) => v <= T.listsP95, `${n(r.lists.p95_ms, 1)} ms`)}`
+      + ` | ${r.search.p95_ms === null ? 'n/a' : judged(r.search.p95_ms, (v) => v <= T.searchP95, `${n(r.search.p95_ms, 1)} ms`)}`
+      + ` | ${r.classify.per_s === null ? 'n/a' : `${n(r.classify.per_s)}/s, p95 ${n(r.classify.p95_ms, 1)} ms`}`
+      + ` | ${judged(r.rss_peak_mb, (v) => v <= T.rssMb, `${n(r.rss_peak_mb)} MB`)} | ${r.machine.load_avg_start[0]} → ${r.machine.load_avg_end[0]} |`);
+  }
+  lines.push('');
+
+  lines.push('## Scale curve (p95, ms)', '');
+  lines.push('How latency grows from S (30,000) to M (300,000) to L (3,017,800): ten times the data each step.', '');
+  lines.push('| db | figure | S | M | L |', '|---|---|--:|--:|--:|');
+  for (const db of ['sqlite', 'postgres'] as const) {
+    const at = (size: string) => results.find((r) => r.db === db && r.size === size);
+    if (!['S', 'M', 'L'].some((s) => at(s))) continue;
+    const row = (label: string, f: (r: BenchResult) => number | null) => lines.push(`| ${db} | ${label} | ${['S', 'M', 'L'].map((s) => { const r = at(s); return r ? n(f(r), 1) : '—'; }).join(' | ')} |`);
+    row('KPI', (r) => r.kpi.p95_ms);
+    row('search', (r) => r.search.p95_ms);
+    row('lists', (r) => r.lists.p95_ms);
+  }
+  lines.push('');
+
+  lines.push('## What the figures say', '');
+  lines.push(...FINDINGS, '');
+
+  lines.push('## Details', '');
+  for (const r of results) {
+    lines.push(`### ${r.size} on ${r.db}`, '');
+    lines.push(`- KPI p95 by grouping: ${Object.entries(r.kpi.by_group).map(([g, s]) => `${g} ${n(s.p95_ms, 1)} ms`).join(', ')}; resolution shown by the API: ${r.kpi.resolution.all ?? '—'} % overall, ${r.kpi.resolution.enterprise ?? '—'} % enterprise.`);
+    lines.push(`- Lists p95: ${Object.entries(r.lists.by_list).map(([l, s]) => `${l} ${n(s.p95_ms, 1)} ms (${n(s.total)} rows)`).join(', ')}.`);
+    if (r.lists.all_time_overdue) lines.push(`- The all-time overdue filter (\`overdue=true\` without a status: every request that ever went overdue, closed ones included; a search filter, not a work list, so outside the target): p50 ${n(r.lists.all_time_overdue.p50_ms, 1)} ms, p95 ${n(r.lists.all_time_overdue.p95_ms, 1)} ms (${n(r.lists.all_time_overdue.total)} rows).`);
+    lines.push(`- Intake: limit p50 ${n(r.intake.limit_p50_ms)} ms / p99 ${n(r.intake.limit_p99_ms)} ms; Zhengtong p50 ${n(r.intake.p50_ms)} ms / p99 ${n(r.intake.p99_ms)} ms; ${r.intake.connections} connections × ${r.intake.seconds} s each; ${r.intake.errors} non-2xx or errors.`);
+    if (r.generate?.measured_at) lines.push(`- Generation figure from the run of ${r.generate.measured_at.slice(0, 16).replace('T', ' ')} (this run reused its data).`);
+    if (r.import.measured_at) lines.push(`- Import figure from the run of ${r.import.measured_at.slice(0, 16).replace('T', ' ')}.`);
+    if (r.import.reason) lines.push(`- Import: ${r.import.reason}.`);
+    if (r.search.reason) lines.push(`- Search: ${r.search.reason}.`);
+    if (r.classify.reason) lines.push(`- Classification: ${r.classify.reason}.`);
+    if (r.train) lines.push(`- Classifier training: ${n(r.train.rows)} rows in ${n(r.train.seconds, 1)} s.`);
+    lines.push(`- Load average of the machine (1 min) at start and end: ${r.machine.load_avg_start[0]} → ${r.machine.load_avg_end[0]}.`, '');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function writeBenchmarks(extra = ''): void {
+  fs.writeFileSync(BENCHMARKS_MD, renderBenchmarks(readResults()) + extra);
+}

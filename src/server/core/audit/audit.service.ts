@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { lockKey, type Database, type DialectName, type Tx } from '../db/database';
+import type { AuditLogTable, DB } from '../db/tables';
+import type { Actor } from '../http/access';
+import { runPrepared } from '../db/prepared';
+
+const AUDIT_LOCK_KEY = 72_001;
+const GENESIS = '0'.repeat(64);
+// Never written into the trail, whatever module records the change.
+const SECRET_FIELD = /password|hash|token|secret/i;
+
+export interface AuditEntry {
+  actor: Actor;
+  action: string;
+  entity: string;
+  entityId?: string | number | null;
+  before?: Record<string, unknown> | null;
+  after?: Record<string, unknown> | null;
+  /** Extra facts that are not a field change (e.g. the reason for a return). */
+  note?: Record<string, unknown>;
+}
+
+/** Field-by-field difference { field: [before, after] }; secrets are left out. */
+export function diffRecords(before?: Record<string, unknown> | null, after?: Record<string, unknown> | null): Record<string, [unknown, unknown]> {
+  const out: Record<string, [unknown, unknown]> = {};
+  const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
+  for (const k of keys) {
+    if (SECRET_FIELD.test(k) || k === 'version' || k === 'updated_at' || k === 'updatedAt') continue;
+    const a = before?.[k] ?? null;
+    const b = after?.[k] ?? null;
+    if (JSON.stringify(a) !== JSON.stringify(b)) out[k] = [a, b];
+  }
+  return out;
+}
+
+type ChainFields = Pick<AuditLogTable, 'at' | 'actor_id' | 'actor_name' | 'ip' | 'action' | 'entity' | 'entity_id' | 'diff' | 'prev_hash'>;
+
+export function hashAuditRow(r: ChainFields): string {
+  const canonical = JSON.stringify([r.prev_hash, r.at, r.actor_id, r.actor_name, r.ip, r.action, r.entity, r.entity_id, r.diff]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/**
+ * Appends one audit row inside the caller's transaction, chained to the previous row. On PostgreSQL an
+ * advisory lock orders concurrent writers so the chain stays linear across instances. Given the
+ * `database` instead of its dialect, the two statements run prepared (see runPrepared): the paths that
+ * write on every request (accept) pass it.
+ */
+export async function recordAudit(trx: Tx, target: DialectName | Pick<Database, 'dialect' | 'sqlite'>, at: Date, entry: AuditEntry): Promise<void> {
+  const dialect = typeof target === 'string' ? target : target.dialect;
+  await lockKey(trx, dialect, AUDIT_LOCK_KEY);
+  const database = typeof target === 'string' ? null : target;
+  const last = database
+    ? (await runPrepared<{ hash: string }>(trx, database, 'select hash from audit_log order by id desc limit 1', []))[0]
+    : await trx.selectFrom('audit_log').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  const changes = diffRecords(entry.before, entry.after);
+  const body = entry.note ? { ...changes, ...(Object.keys(entry.note).length ? { _note: entry.note } : {}) } : changes;
+  const row: ChainFields = {
+    at: at.toISOString(),
+    actor_id: entry.actor.userId,
+    actor_name: entry.actor.username,
+    ip: entry.actor.ip,
+    action: entry.action,
+    entity: entry.entity,
+    entity_id: entry.entityId == null ? null : String(entry.entityId),
+    diff: Object.keys(body).length ? JSON.stringify(body) : null,
+    prev_hash: last?.hash ?? GENESIS,
+  };
+  const hash = hashAuditRow(row);
+  if (database) {
+    await runPrepared(trx, database, 'insert into audit_log (at, actor_id, actor_name, ip, action, entity, entity_id, diff, prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [row.at, row.actor_id, row.actor_name, row.ip, row.action, row.entity, row.entity_id, row.diff, row.prev_hash, hash]);
+  } else {
+    await trx.insertInto('audit_log').values({ ...row, hash }).execute();
+  }
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  checked: number;
+  /** The first row whose hash or link does not match. */
+  brokenAt?: { id: number; reason: string };
+}
+
+/** Walks the chain in id order, in pages, and reports the first broken link. */
+export async function verifyAuditChain(db: Kysely<DB>, onProgress?: (checked: number) => void): Promise<VerifyResult> {
+  let prev = GENESIS;
+  let lastId = 0;
+  let checked = 0;
+  for (;;) {
+    const rows = await db.selectFrom('audit_log').selectAll().where('id', '>', lastId).orderBy('id').limit(5000).execute();
+    if (!rows.length) return { ok: true, checked };
+    for (const r of rows) {
+      if (r.prev_hash !== prev) return { ok: false, checked, brokenAt: { id: r.id, reason: 'prev_hash does not match the previous row' } };
+      if (hashAuditRow(r) !== r.hash) return { ok: false, checked, brokenAt: { id: r.id, reason: 'row content does not match its hash' } };
+      prev = r.hash;
+      lastId = r.id;
+      checked++;
+    }
+    onProgress?.(checked);
+  }
+}

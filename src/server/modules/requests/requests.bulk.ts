@@ -1,0 +1,287 @@
+import type { Selectable } from 'kysely';
+import { sql } from 'kysely';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Database, Tx } from '../../core/db/database';
+import { preparedStatement } from '../../core/db/prepared';
+import type { WorkflowEventsTable } from '../../core/db/tables';
+import type { OrderRow, RequestRow } from './requests.repository';
+import { accumulate, KPI_COUNTERS } from './requests.rollup';
+import type { RequestKpiRollupTable } from './requests.tables';
+
+/**
+ * The bulk path for requests (history generation, imports): many complete rows — request, its orders,
+ * its timeline events — written in one transaction per batch with the KPI rollup deltas of exactly
+ * those rows and the day counters, so the rollup and the numbering stay right after every batch.
+ * SQLite writes through prepared statements; PostgreSQL through one `insert … select from unnest(…)`
+ * per table and chunk. Ids are given by the caller (see reserveIds): orders refer to each other, and
+ * a merged request to its target, before anything is written. Run it while nobody else writes requests.
+ */
+
+export type EventRow = Omit<Selectable<WorkflowEventsTable>, 'id'>;
+
+export interface RequestBatch {
+  requests: RequestRow[];
+  orders: OrderRow[];
+  events: EventRow[];
+  /** The last sequence number used per local day after this batch (numbers are gap-free per day). */
+  counters: Array<{ day: string; last_seq: number }>;
+}
+
+/**
+ * Something another module writes beside each batch in the same transaction (e.g. a search index). The
+ * optional `prepare` does the hook's heavy work outside the transaction — the writer may run it while the
+ * previous batch is being written — and its result comes back to the hook as `prepared`.
+ */
+export type BatchHook = ((trx: Tx, rows: RequestRow[], prepared?: unknown) => Promise<void>) & {
+  prepare?: (rows: RequestRow[]) => Promise<unknown>;
+};
+
+const REQUEST_COLUMNS = [
+  'id', 'number', 'kind', 'channel_id', 'type', 'urgency', 'title', 'content', 'category_id', 'district_unit_id', 'street_unit_id', 'address', 'lat', 'lng',
+  'requester_name', 'requester_phone', 'is_anonymous', 'is_confidential', 'enterprise_name', 'enterprise_credit_code', 'status', 'version', 'accepted_at',
+  'accepted_by', 'local_date', 'local_month', 'lead_unit_id', 'handling_unit_id', 'dispatched_at', 'sign_due_at', 'signed_at', 'reply_due_at', 'due_at',
+  'replied_at', 'reply_result', 'reply_text', 'reviewed_at', 'callback_at', 'callback_attempts', 'callback_resolved', 'callback_satisfaction',
+  'callback_unreachable', 'closed_at', 'closed_on_time', 'is_direct', 'sign_overdue', 'is_overdue', 'extension_pending', 'extension_requested_at',
+  'extension_days', 'extension_reason', 'extension_days_granted', 'return_count', 'redo_count', 'urge_count', 'is_supervised', 'merged_into_id', 'source',
+  'source_ref', 'created_at', 'updated_at',
+] as const satisfies ReadonlyArray<keyof RequestRow>;
+
+const ORDER_COLUMNS = [
+  'id', 'request_id', 'unit_id', 'role', 'parent_order_id', 'status', 'dispatched_at', 'dispatched_by', 'sign_due_at', 'signed_at', 'signed_on_time',
+  'returned_at', 'return_reason', 'replied_at', 'local_date',
+] as const satisfies ReadonlyArray<keyof OrderRow>;
+
+const EVENT_COLUMNS = ['entity', 'entity_id', 'action', 'from_state', 'to_state', 'actor_id', 'actor_name', 'unit_id', 'at', 'payload'] as const satisfies ReadonlyArray<keyof EventRow>;
+
+// PostgreSQL array types for unnest(); every column not named here is text.
+const PG_TYPES: Record<string, string> = {
+  id: 'bigint', channel_id: 'bigint', category_id: 'bigint', district_unit_id: 'bigint', street_unit_id: 'bigint', accepted_by: 'bigint', lead_unit_id: 'bigint',
+  handling_unit_id: 'bigint', merged_into_id: 'bigint', request_id: 'bigint', unit_id: 'bigint', parent_order_id: 'bigint', dispatched_by: 'bigint',
+  entity_id: 'bigint', actor_id: 'bigint', lat: 'double precision', lng: 'double precision',
+  is_anonymous: 'integer', is_confidential: 'integer', version: 'integer', callback_attempts: 'integer', callback_resolved: 'integer', callback_unreachable: 'integer',
+  closed_on_time: 'integer', is_direct: 'integer', sign_overdue: 'integer', is_overdue: 'integer', extension_pending: 'integer', extension_days: 'integer',
+  extension_days_granted: 'integer', return_count: 'integer', redo_count: 'integer', urge_count: 'integer', is_supervised: 'integer', signed_on_time: 'integer',
+};
+
+const BULK_TABLES = ['requests', 'request_orders', 'workflow_events'];
+// PostgreSQL also drops the search index's GIN: inserted batch by batch it merges its pending list every
+// 256 kB (100k requests: 14.8 s writing the search rows with it, 8.7 s without, then 2 s to build it).
+const PG_BULK_TABLES = [...BULK_TABLES, 'request_search'];
+// Memory for rebuilding those indexes on PostgreSQL (the server's default, 64 MB, spills every big sort to disk).
+const PG_REBUILD_MEMORY = '512MB';
+
+/**
+ * Readies a database for a long bulk write and returns what undoes it. On SQLite: a page cache big
+ * enough for the indexes. When the request tables start empty, their secondary indexes are dropped and
+ * rebuilt at the end — one sort per index instead of millions of random B-tree inserts. Unique
+ * indexes and primary keys stay, so numbering and ids are checked all along.
+ */
+export async function beginBulkWrite(database: Database): Promise<() => Promise<void>> {
+  const restoreConnection = tuneBulkConnection(database);
+  const empty = !(await database.db.selectFrom('requests').select('id').limit(1).executeTakeFirst())
+    && !(await database.db.selectFrom('workflow_events').select('id').limit(1).executeTakeFirst());
+  if (!empty) return async () => restoreConnection();
+  const indexes = database.dialect === 'sqlite'
+    ? (await sql<{ name: string; ddl: string }>`select name, sql as ddl from sqlite_master where type = 'index' and sql is not null and sql not like 'create unique%' and tbl_name in (${sql.join(BULK_TABLES)})`.execute(database.db)).rows
+    : (await sql<{ name: string; ddl: string }>`select indexname as name, indexdef as ddl from pg_indexes where schemaname = current_schema() and tablename in (${sql.join(PG_BULK_TABLES)})
+        and indexdef not like 'CREATE UNIQUE%'`.execute(database.db)).rows;
+  for (const ix of indexes) await sql`drop index ${sql.id(ix.name)}`.execute(database.db);
+  return async () => {
+    if (database.dialect === 'postgres') await rebuildPostgresIndexes(database, indexes.map((ix) => ix.ddl));
+    else for (const ix of indexes) await sql.raw(ix.ddl).execute(database.db);
+    restoreConnection();
+  };
+}
+
+/** Runs the indexes' DDL on one connection with memory enough to sort each index in one pass. */
+async function rebuildPostgresIndexes(database: Database, ddl: string[]): Promise<void> {
+  await database.db.connection().execute(async (conn) => {
+    await sql`set maintenance_work_mem = ${sql.lit(PG_REBUILD_MEMORY)}`.execute(conn);
+    try {
+      for (const statement of ddl) await sql.raw(statement).execute(conn);
+    } finally {
+      await sql`reset maintenance_work_mem`.execute(conn);
+    }
+  });
+}
+
+// WAL pages between checkpoints during a bulk write (4 KiB pages: 256 MiB), instead of SQLite's 1000.
+const BULK_CHECKPOINT_PAGES = 65_536;
+
+/**
+ * SQLite connection settings for a long bulk write, and what restores them: a page cache big enough
+ * for the indexes, checkpoints far apart — with the default, nearly every batch's commit copies and
+ * syncs the WAL into the database (a third of an import's time) — and no automerge of the full-text
+ * index (pauseSearchAutomerge). Changes nothing on PostgreSQL.
+ */
+export function tuneBulkConnection(database: Database): () => void {
+  const sqlite = database.sqlite;
+  if (!sqlite) return () => {};
+  const cache = sqlite.pragma('cache_size', { simple: true }) as number;
+  const checkpoint = sqlite.pragma('wal_autocheckpoint', { simple: true }) as number;
+  sqlite.pragma('cache_size = -1048576');
+  sqlite.pragma(`wal_autocheckpoint = ${BULK_CHECKPOINT_PAGES}`);
+  const resumeAutomerge = pauseSearchAutomerge(sqlite);
+  return () => {
+    resumeAutomerge();
+    sqlite.pragma(`cache_size = ${cache}`);
+    sqlite.pragma(`wal_autocheckpoint = ${checkpoint}`);
+    // Moves the bulk write into the database file now rather than at some later commit.
+    sqlite.pragma('wal_checkpoint(PASSIVE)');
+  };
+}
+
+// FTS5's automerge when the index has none set.
+const FTS5_DEFAULT_AUTOMERGE = 4;
+
+/**
+ * Turns off FTS5's automerge of the request search index until the returned function runs. With it on,
+ * each batch's commit goes on merging the index's old segments — at 3 million requests four of 200 MB
+ * each — a piece per commit: 70 % of an import's full-text time, for work that is not the import's (at L,
+ * 100 000 documents: 5.7 s with it, 1.6 s without). The crisis merge still folds every 16 segments of a
+ * level into one, so what the bulk write adds stays merged among itself; later writes resume the old
+ * merges where they were. The setting is stored in the index: if the process dies before restoring it,
+ * only the crisis merge runs until the next bulk write restores it.
+ */
+function pauseSearchAutomerge(sqlite: BetterSqlite3.Database): () => void {
+  if (!sqlite.prepare("select 1 from sqlite_master where name = 'request_search_config'").get()) return () => {};
+  const row = sqlite.prepare("select v from request_search_config where k = 'automerge'").get() as { v: number } | undefined;
+  const before = row && row.v > 0 ? row.v : FTS5_DEFAULT_AUTOMERGE;
+  const setAutomerge = (n: number) => sqlite.exec(`insert into request_search (request_search, rank) values ('automerge', ${Math.trunc(n)})`);
+  setAutomerge(0);
+  return () => setAutomerge(before);
+}
+
+/** The first free ids of requests and orders; the caller numbers its rows from there. */
+export async function reserveIds(db: Tx): Promise<{ requestId: number; orderId: number }> {
+  const r = await db.selectFrom('requests').select((eb) => eb.fn.max('id').as('m')).executeTakeFirst();
+  const o = await db.selectFrom('request_orders').select((eb) => eb.fn.max('id').as('m')).executeTakeFirst();
+  return { requestId: Number(r?.m ?? 0) + 1, orderId: Number(o?.m ?? 0) + 1 };
+}
+
+const ROLLUP_KEY = ['local_date', 'kind', 'dim', 'dim_value'] as const;
+const ROLLUP_COLUMNS = [...ROLLUP_KEY, ...KPI_COUNTERS] as const;
+const ROLLUP_CONFLICT = `on conflict (dim, local_date, kind, dim_value) do update set ${KPI_COUNTERS.map((c) => `${c} = request_kpi_rollup.${c} + excluded.${c}`).join(', ')}`;
+
+const insertText = (table: string, cols: readonly string[]) => `insert into ${table} (${cols.join(', ')}) values (${cols.map(() => '?').join(', ')})`;
+
+/** The bulk writers' statements on SQLite (prepared once per connection, core/db/prepared). */
+const SQLITE_BULK = {
+  requests: insertText('requests', REQUEST_COLUMNS),
+  orders: insertText('request_orders', ORDER_COLUMNS),
+  events: insertText('workflow_events', EVENT_COLUMNS),
+  rollup: `${insertText('request_kpi_rollup', ROLLUP_COLUMNS)} ${ROLLUP_CONFLICT}`,
+  counter: 'insert into request_counters (day, last_seq) values (?, ?) on conflict (day) do update set last_seq = excluded.last_seq',
+};
+
+/** Runs a prepared insert for each row, its values in the statement's column order (one reused array). */
+function runRows<R>(statement: BetterSqlite3.Statement, columns: readonly (keyof R & string)[], rows: readonly R[]): void {
+  const params: unknown[] = [];
+  for (const row of rows) {
+    for (let i = 0; i < columns.length; i++) params[i] = row[columns[i]] ?? null;
+    statement.run(params);
+  }
+}
+
+/**
+ * Inserts complete request, order and timeline rows inside the caller's transaction (on SQLite, the
+ * transaction holds the one connection the prepared statements run on). Shared by every bulk path.
+ */
+export async function insertBulkRows(database: Database, trx: Tx, rows: { requests: RequestRow[]; orders?: OrderRow[]; events?: EventRow[] }): Promise<void> {
+  const orders = rows.orders ?? [];
+  const events = rows.events ?? [];
+  if (database.dialect === 'sqlite') {
+    const sqlite = database.sqlite!;
+    runRows(preparedStatement(sqlite, SQLITE_BULK.requests), REQUEST_COLUMNS, rows.requests);
+    runRows(preparedStatement(sqlite, SQLITE_BULK.orders), ORDER_COLUMNS, orders);
+    runRows(preparedStatement(sqlite, SQLITE_BULK.events), EVENT_COLUMNS, events);
+    return;
+  }
+  await insertUnnest(trx, 'requests', REQUEST_COLUMNS, rows.requests);
+  await insertUnnest(trx, 'request_orders', ORDER_COLUMNS, orders);
+  await insertUnnest(trx, 'workflow_events', EVENT_COLUMNS, events, 5000);
+}
+
+/**
+ * Adds rollup rows (requests.rollup's counters per day × kind × dimension value) to the stored ones in
+ * the caller's transaction: what upsertDeltas does, as one reused prepared statement (SQLite) or one
+ * unnest upsert per chunk (PostgreSQL) — a batch spread over many days touches many rows.
+ */
+export async function addRollupDeltas(database: Database, trx: Tx, rows: RequestKpiRollupTable[]): Promise<void> {
+  if (!rows.length) return;
+  if (database.dialect === 'sqlite') {
+    runRows(preparedStatement(database.sqlite!, SQLITE_BULK.rollup), ROLLUP_COLUMNS, rows);
+    return;
+  }
+  for (let i = 0; i < rows.length; i += 2000) {
+    const part = rows.slice(i, i + 2000);
+    const arrays = ROLLUP_COLUMNS.map((c) => sql`${part.map((r) => r[c])}::${sql.raw((ROLLUP_KEY as readonly string[]).includes(c) ? 'text' : 'integer')}[]`);
+    await sql`insert into request_kpi_rollup (${sql.join(ROLLUP_COLUMNS.map((c) => sql.ref(c)))}) select * from unnest(${sql.join(arrays)}) ${sql.raw(ROLLUP_CONFLICT)}`.execute(trx);
+  }
+}
+
+async function insertUnnest(trx: Tx, table: string, cols: readonly string[], rows: ReadonlyArray<Record<string, unknown>>, chunk = 2000): Promise<void> {
+  for (let i = 0; i < rows.length; i += chunk) {
+    const part = rows.slice(i, i + chunk);
+    const arrays = cols.map((c) => sql`${part.map((r) => r[c] ?? null)}::${sql.raw(PG_TYPES[c] ?? 'text')}[]`);
+    await sql`insert into ${sql.table(table)} (${sql.join(cols.map((c) => sql.ref(c)))}) select * from unnest(${sql.join(arrays)})`.execute(trx);
+  }
+}
+
+/** The rollup rows (one per day × kind × dimension value) that these requests add. */
+export function rollupOf(requests: RequestRow[], orders: OrderRow[]): RequestKpiRollupTable[] {
+  const byRequest = new Map<number, OrderRow[]>();
+  for (const o of orders) {
+    if (o.role !== 'lead') continue;
+    const list = byRequest.get(o.request_id);
+    if (list) list.push(o);
+    else byRequest.set(o.request_id, [o]);
+  }
+  const into = new Map<string, RequestKpiRollupTable>();
+  for (const r of requests) accumulate(into, r, byRequest.get(r.id) ?? []);
+  return [...into.values()];
+}
+
+/** The hooks' work outside the transaction (see BatchHook), to pass to writeRequestBatch; may run while another batch is written. */
+export function prepareRequestBatch(batch: RequestBatch, hooks: BatchHook[]): Promise<unknown[]> {
+  return Promise.all(hooks.map((h) => (h.prepare ? h.prepare(batch.requests) : undefined)));
+}
+
+/** Writes one batch — rows, orders, events, day counters, rollup deltas and the hooks' rows — atomically. */
+export async function writeRequestBatch(database: Database, batch: RequestBatch, hooks: BatchHook[] = [], prepared: unknown[] = []): Promise<void> {
+  const rollup = rollupOf(batch.requests, batch.orders);
+  await database.db.transaction().execute(async (trx) => {
+    // A lost batch (server crash) is a bulk write to run again, not a citizen's request: no WAL flush per commit.
+    if (database.dialect === 'postgres') await sql`set local synchronous_commit = off`.execute(trx);
+    await insertBulkRows(database, trx, batch);
+    if (database.dialect === 'sqlite') {
+      const counter = preparedStatement(database.sqlite!, SQLITE_BULK.counter);
+      for (const c of batch.counters) counter.run(c.day, c.last_seq);
+    } else {
+      for (const c of batch.counters) {
+        await trx.insertInto('request_counters').values(c)
+          .onConflict((oc) => oc.column('day').doUpdateSet((eb) => ({ last_seq: eb.ref('excluded.last_seq') }))).execute();
+      }
+    }
+    await addRollupDeltas(database, trx, rollup);
+    for (let i = 0; i < hooks.length; i++) await hooks[i](trx, batch.requests, prepared[i]);
+  });
+}
+
+/**
+ * After explicit ids: moves PostgreSQL's identity sequences past them, and refreshes planner statistics.
+ * On PostgreSQL a VACUUM too: it marks the new pages all-visible, so the list indexes' index-only scans
+ * read no table page, and sets the rows' hint bits once — else the first reads of each page write it back
+ * (a busy unit's inbox count at 300k requests: 835 table pages read and written back). Autovacuum
+ * would do it later, if it is on.
+ */
+export async function finishBulkWrite(database: Database): Promise<void> {
+  if (database.dialect === 'postgres') {
+    for (const t of ['requests', 'request_orders']) {
+      await sql`select setval(pg_get_serial_sequence(${t}, 'id'), greatest((select max(id) from ${sql.table(t)}), 1))`.execute(database.db);
+    }
+    await sql`vacuum (analyze) requests, request_orders, workflow_events, request_kpi_rollup, request_search`.execute(database.db);
+  } else {
+    await sql`analyze`.execute(database.db);
+  }
+}
