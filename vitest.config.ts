@@ -6,6 +6,9 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 120_000,
+    // The browser tests poll what a page shows; a loaded 2-core machine can take seconds to get there.
+    // 15 s, as for a browser step (e2e/support/browser.ts); the default is 1 s.
+    expect: { poll: { timeout: 15_000 } },
     pool: 'forks',
     // Two cores: more workers only contend for them.
     maxWorkers: 2,

@@ -1,7 +1,7 @@
 import { beforeEach, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { describeInBrowser, type PageGuard, screenshot } from './support/browser';
-import { chooseOption, clickWhenReady, loginAs, uniqueSuffix } from './support/flows';
+import { chooseOption, chooseTreeNode, clickWhenReady, loginAs, submitAndSend, uniqueSuffix, waitForFieldError } from './support/flows';
 import { useBrowserTest } from './support/suite';
 import { ADMIN, type TestServer } from './support/zhengtong';
 
@@ -36,11 +36,11 @@ describeInBrowser('web: administration on a desktop', () => {
     // A code already in use: the server's 409 lands on the code field.
     guard.allow(409, /\/api\/v1\/units$/);
     await page.locator('#unit_code').fill('QC-D01-S01');
-    await page.getByTestId('unit-form-submit').click();
-    await page.locator('.ant-form-item-has-error').filter({ has: page.locator('#unit_code') }).getByText('单位编码已被使用').waitFor();
+    await submitAndSend(page, page.getByTestId('unit-form-submit'), /\/api\/v1\/units$/);
+    await waitForFieldError(page, 'unit_code', '单位编码已被使用');
     await screenshot(page, 'desktop-unit-form-error');
     await page.locator('#unit_code').fill(unitCode);
-    await clickWhenReady(page.getByTestId('unit-form-submit'));
+    await submitAndSend(page, page.getByTestId('unit-form-submit'), /\/api\/v1\/units$/);
     await page.getByText(`单位“${unitName}”已创建`).waitFor();
     // The new unit is selected, shown in the tree under its parent, and its id is in the URL.
     await page.getByTestId('unit-details').getByText(unitCode).waitFor();
@@ -57,19 +57,17 @@ describeInBrowser('web: administration on a desktop', () => {
     guard.allow(409, /\/api\/v1\/users$/);
     await page.locator('#user_username').fill('admin');
     await page.locator('#user_displayName').fill(displayName);
-    await page.locator('#user_unitId').click();
-    await page.locator('#user_unitId').fill(unitName);
-    await page.locator('.ant-select-dropdown:visible .ant-select-tree-node-content-wrapper').filter({ hasText: unitName }).click();
+    await chooseTreeNode(page, page.getByTestId('user-form-unit'), unitName);
     await chooseOption(page, page.getByTestId('user-form-roles'), '承办人');
     // Close the dropdown by clicking outside it (Escape could also close the dialog under load).
     await page.locator('.ant-modal-title:visible').click();
     await page.locator('#user_phone').fill('13912345678');
     await page.getByRole('button', { name: '随机生成' }).click();
-    await page.getByTestId('user-form-submit').click();
-    await page.locator('.ant-form-item-has-error').filter({ has: page.locator('#user_username') }).getByText('用户名已被使用').waitFor();
+    await submitAndSend(page, page.getByTestId('user-form-submit'), /\/api\/v1\/users$/);
+    await waitForFieldError(page, 'user_username', '用户名已被使用');
     await screenshot(page, 'desktop-user-form-error');
     await page.locator('#user_username').fill(username);
-    await clickWhenReady(page.getByTestId('user-form-submit'));
+    await submitAndSend(page, page.getByTestId('user-form-submit'), /\/api\/v1\/users$/);
     await page.getByText(`用户“${displayName}”已创建`).waitFor();
 
     // Server-side keyword search finds the new user; the row shows unit and role.
@@ -154,7 +152,7 @@ describeInBrowser('web: administration on a desktop', () => {
     await page.locator('#password_currentPassword').fill(temporary);
     await page.locator('#password_newPassword').fill(chosen);
     await page.locator('#password_confirm').fill(chosen);
-    await page.getByTestId('password-submit').click();
+    await clickWhenReady(page.getByTestId('password-submit'));
     await page.getByTestId('home').waitFor();
     await page.getByText('周建国，您好').waitFor();
   });
@@ -171,7 +169,7 @@ describeInBrowser('web: administration on a desktop', () => {
     await page.locator('#token_name').fill(name);
     // The write is refused once (CSRF_INVALID); the client fetches the new token and retries by itself.
     guard.allow(403, /\/api\/v1\/tokens$/);
-    await page.getByTestId('token-form-submit').click();
+    await clickWhenReady(page.getByTestId('token-form-submit'));
     const value = page.getByTestId('token-value');
     await value.waitFor();
     const token = (await value.innerText()).trim();

@@ -1,7 +1,7 @@
 import { beforeEach, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { describeInBrowser, type PageGuard, screenshot } from './support/browser';
-import { cardValue, loginAs, submitLogin } from './support/flows';
+import { cardValue, clickWhenReady, loginAs, submitLogin } from './support/flows';
 import { useBrowserTest } from './support/suite';
 import { ADMIN, DEMO_PASSWORD, type TestServer } from './support/zhengtong';
 
@@ -158,7 +158,7 @@ describeInBrowser('web: logging in and out', () => {
     await page.locator('#password_currentPassword').fill('Wrong-Password-1');
     await page.locator('#password_newPassword').fill('New-Passw0rd-2026');
     await page.locator('#password_confirm').fill('New-Passw0rd-2026');
-    await page.getByTestId('password-submit').click();
+    await clickWhenReady(page.getByTestId('password-submit'));
     // PASSWORD_WRONG lands under the current-password field.
     const fieldError = page.locator('.ant-form-item-has-error').filter({ has: page.locator('#password_currentPassword') });
     await fieldError.getByText('当前密码不正确').waitFor();

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { describeInBrowser, launchBrowser, newDesktopContext, newPhoneContext, PageGuard, PHONE, screenshot } from './support/browser';
-import { loginAs, uniqueSuffix } from './support/flows';
+import { clickWhenReady, loginAs, uniqueSuffix } from './support/flows';
 import { apiLogin, buildRequest, kpiWorld } from './support/kpi-fixtures';
 import { ADMIN, DEMO_PASSWORD, startTestServer, type TestServer } from './support/zhengtong';
 
@@ -49,7 +49,8 @@ describeInBrowser('web: KPI dashboard, reference data and working calendar', () 
       page = await context.newPage();
       guard = new PageGuard(page);
     });
-    afterEach(async () => {
+    afterEach(async (ctx) => {
+      if (ctx.task.result?.state === 'fail') console.error(await guard.reportFailure(page, ctx.task.name));
       await context?.close();
       guard.assertClean();
     });
@@ -164,7 +165,7 @@ describeInBrowser('web: KPI dashboard, reference data and working calendar', () 
       await text.fill(JSON.stringify({ years: { 2031: { off: ['2031-01-01', '2031-10-01', '2031-10-02', '2031-10-03'], work: ['2031-09-28'] } } }));
       await page.getByTestId('calendar-import-preview').getByText('2031 年：放假 4 天，调休上班 1 天').waitFor();
       await screenshot(page, 'desktop-calendar-import');
-      await page.getByTestId('calendar-import-submit').click();
+      await clickWhenReady(page.getByTestId('calendar-import-submit'));
       await page.getByText('已导入 2031 年的安排').waitFor();
       await page.goto('/admin/calendar?year=2031');
       await page.getByTestId('calendar-summary').getByText('放假 4 天 · 调休上班 1 天').waitFor();
@@ -185,7 +186,7 @@ describeInBrowser('web: KPI dashboard, reference data and working calendar', () 
       await page.getByTestId('category-import-open').click();
       await page.getByTestId('category-import').locator('input[type=file]').setInputFiles({ name: 'categories.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
       await page.getByTestId('category-import').getByText('categories.csv').waitFor();
-      await page.getByTestId('category-import-submit').click();
+      await clickWhenReady(page.getByTestId('category-import-submit'));
       const result = page.getByTestId('category-import-result');
       await result.waitFor();
       // New: the first level, its second level, two leaves. Existing: the demo path's three levels.
@@ -238,7 +239,8 @@ describeInBrowser('web: KPI dashboard, reference data and working calendar', () 
       page = await context.newPage();
       guard = new PageGuard(page);
     });
-    afterEach(async () => {
+    afterEach(async (ctx) => {
+      if (ctx.task.result?.state === 'fail') console.error(await guard.reportFailure(page, ctx.task.name));
       await context?.close();
       guard.assertClean();
     });

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { describeInBrowser, launchBrowser, newDesktopContext, newPhoneContext, PageGuard, PHONE, screenshot } from './support/browser';
-import { cardValue, loginAs, pickOption } from './support/flows';
+import { cardValue, clickWhenReady, loginAs, pickOption, submitAndSend, waitForFieldError } from './support/flows';
 import { DEMO_PASSWORD, startTestServer, type TestServer } from './support/zhengtong';
 
 /**
@@ -70,7 +70,12 @@ describeInBrowser('web: 接诉即办 from the call to the archive', () => {
     const dialog = page.getByTestId('action-dialog').filter({ visible: true });
     await dialog.waitFor();
     if (fill) await fill();
-    await page.getByTestId('action-submit').filter({ visible: true }).click();
+    await submitAction(page, action);
+  }
+
+  /** Presses the open action dialog's submit button until the action's POST has gone out (submitAndSend). */
+  async function submitAction(page: Page, action: string): Promise<void> {
+    await submitAndSend(page, page.getByTestId('action-submit').filter({ visible: true }), new RegExp(`/api/v1/requests/\\d+/actions/${action}$`));
   }
 
   beforeAll(async () => {
@@ -82,7 +87,8 @@ describeInBrowser('web: 接诉即办 from the call to the archive', () => {
     await browser?.close();
     await server?.close();
   });
-  afterEach(() => {
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail') for (const [who, a] of actors) console.error(`${who}: ${await a.guard.reportFailure(a.page, `${ctx.task.name} ${who}`)}`);
     for (const a of actors.values()) a.guard.assertClean();
   });
 
@@ -102,10 +108,10 @@ describeInBrowser('web: 接诉即办 from the call to the archive', () => {
     await page.locator('#intake_requesterName').fill('李先生');
     await page.getByTestId('direct-answer').waitFor();
     // The answer is required for 直接答复办结.
-    await page.getByTestId('intake-direct-submit').click();
+    await clickWhenReady(page.getByTestId('intake-direct-submit'));
     await page.getByText('请填写答复内容').waitFor();
     await page.locator('#intake_directAnswer').fill('请携带身份证、户口簿及收入证明到所在街道办事处申请。');
-    await page.getByTestId('intake-direct-submit').click();
+    await submitAndSend(page, page.getByTestId('intake-direct-submit'), /\/api\/v1\/requests$/);
     await page.getByTestId('intake-success').getByText(/已直接答复办结，编号 \d{13}/).waitFor();
 
     // 2. A complaint. The same caller's earlier request shows beside the form as the number is typed.
@@ -196,7 +202,7 @@ describeInBrowser('web: 接诉即办 from the call to the archive', () => {
     await page.getByTestId('dispatch-suggestion').getByText('东湖区人民政府').waitFor();
     await page.getByTestId('dispatch-lead').getByText('东湖区人民政府').waitFor();
     await screenshot(page, 'requests-dispatch-dialog-desktop');
-    await page.getByTestId('action-submit').filter({ visible: true }).click();
+    await submitAction(page, 'dispatch');
     await page.getByText('派单成功').waitFor();
     await page.getByTestId('dispatch-to-dispatch-table').getByText(requestNumber).waitFor({ state: 'detached' });
   });
@@ -217,7 +223,7 @@ describeInBrowser('web: 接诉即办 from the call to the archive', () => {
     await page.getByTestId(`quick-sign-${requestNumber}`).click();
     await page.getByTestId('action-dialog').filter({ visible: true }).getByText(/签收即表示本单位接收该工单/).waitFor();
     await screenshot(page, 'requests-sign-sheet-phone');
-    await page.getByTestId('action-submit').filter({ visible: true }).click();
+    await submitAction(page, 'sign');
     await page.getByText('签收成功').waitFor();
     await page.getByTestId('count-to-sign').getByText('0').first().waitFor();
 
@@ -238,11 +244,11 @@ describeInBrowser('web: 接诉即办 from the call to the archive', () => {
       await page.locator('#action-request-extension_days').fill('20');
       await page.locator('#action-request-extension_reason').fill('需协调物业公司更换电梯主板，配件采购周期较长');
     });
-    await page.locator('.ant-form-item-has-error').filter({ has: page.locator('#action-request-extension_days') }).getByText(/延期天数应为 1 至 \d+ 个工作日/).waitFor();
+    await waitForFieldError(page, 'action-request-extension_days', /延期天数应为 1 至 \d+ 个工作日/);
     await screenshot(page, 'requests-extension-error-phone');
     await page.locator('#action-request-extension_days').fill('2');
     await page.getByTestId('extension-preview').getByText('延期后办理期限').waitFor();
-    await page.getByTestId('action-submit').filter({ visible: true }).click();
+    await submitAction(page, 'request-extension');
     await page.getByText('申请延期成功').waitFor();
     await page.getByTestId('extension-pending').waitFor();
     // While the centre decides, the reply clock is paused and there is no 回复 button.
@@ -322,7 +328,7 @@ describeInBrowser('web: 接诉即办 from the call to the archive', () => {
     await page.getByTestId('callback-resolved').getByText('已解决').click();
     await page.getByTestId('callback-satisfaction').getByText('满意', { exact: true }).click();
     await screenshot(page, 'requests-callback-dialog-desktop');
-    await page.getByTestId('action-submit').filter({ visible: true }).click();
+    await submitAction(page, 'callback');
     await page.getByText('回访成功').waitFor();
     // Agents do not close: the row stays for the centre, without a button for the agent.
     await page.getByTestId('callbacks').getByText('已回访').waitFor();
@@ -334,7 +340,7 @@ describeInBrowser('web: 接诉即办 from the call to the archive', () => {
     await page.getByTestId('side-menu').getByText('派单审核', { exact: true }).click();
     await page.getByTestId('tab-box-to-callback').click();
     await page.getByTestId(`quick-close-${requestNumber}`).click();
-    await page.getByTestId('action-submit').filter({ visible: true }).click();
+    await submitAction(page, 'close');
     await page.getByText('办结成功').waitFor();
 
     await openRequest(page);

@@ -68,9 +68,35 @@ interface Allowance {
  */
 export class PageGuard {
   readonly problems: string[] = [];
+  /** The last API calls and their outcomes, for the report of a failed test. */
+  readonly recentApi: string[] = [];
   private allowances: Allowance[] = [];
 
   constructor(page: Page) {
+    const note = (line: string) => {
+      this.recentApi.push(`${new Date().toISOString().slice(11, 23)} ${line}`);
+      if (this.recentApi.length > 25) this.recentApi.shift();
+    };
+    // The last pointer events the page received, kept in the page (no round trip per event), for the report.
+    void page.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { __ztPointer: string[] }).__ztPointer = seen;
+      for (const type of ['mousedown', 'mouseup', 'click']) {
+        document.addEventListener(type, (e) => {
+          const el = e.target instanceof Element ? e.target : null;
+          const owner = el?.closest('button, a, input, [data-testid]');
+          seen.push(`${(performance.now() / 1000).toFixed(3)} ${type} ${el ? el.tagName.toLowerCase() : '?'}${el?.isConnected ? '' : '(detached)'} in ${owner ? `${owner.tagName.toLowerCase()}[${owner.getAttribute('data-testid') ?? ''}] ${(owner.textContent ?? '').trim().slice(0, 12)}` : '-'}`);
+          if (seen.length > 30) seen.shift();
+        }, true);
+      }
+    });
+    page.on('requestfinished', (req) => {
+      if (!req.url().includes('/api/')) return;
+      void req.response().then((res) => note(`${req.method()} ${new URL(req.url()).pathname} → ${res?.status() ?? '?'}`), () => undefined);
+    });
+    page.on('requestfailed', (req) => {
+      if (req.url().includes('/api/')) note(`${req.method()} ${new URL(req.url()).pathname} ✗ ${req.failure()?.errorText ?? ''}`);
+    });
     page.on('console', (msg) => {
       if (msg.type() !== 'error') return;
       const text = msg.text();
@@ -111,6 +137,21 @@ export class PageGuard {
   /** Forgets unused allowances, so a later step cannot hide an unexpected failure behind them. */
   resetAllowances(): void {
     this.allowances = [];
+  }
+
+  /**
+   * What a failed test's page showed: the errors, alerts and messages in view and the last API calls, with a
+   * screenshot kept under test-artifacts/screenshots/failed-<name>.png.
+   */
+  async reportFailure(page: Page, name: string): Promise<string> {
+    const shown = await page
+      .locator('.ant-form-item-explain-error:visible, .ant-alert:visible, .ant-message-notice:visible, .ant-notification-notice:visible')
+      .allInnerTexts()
+      .catch(() => [] as string[]);
+    const pointer = await page.evaluate(() => (window as unknown as { __ztPointer?: string[] }).__ztPointer ?? []).catch(() => [] as string[]);
+    const file = `failed-${name.replace(/[^\w-]+/g, '-').slice(0, 60)}`;
+    await screenshot(page, file).catch(() => undefined);
+    return [`[e2e] "${name}" failed at ${page.url()}`, `  in view: ${JSON.stringify(shown)}`, '  last API calls:', ...this.recentApi.map((l) => `    ${l}`), '  last pointer events (page seconds):', ...pointer.map((l) => `    ${l}`), `  screenshot: test-artifacts/screenshots/${file}.png`].join('\n');
   }
 
   assertClean(): void {

@@ -23,7 +23,26 @@ export async function cardValue(page: Page, id: string): Promise<number> {
 
 /** Picks an option in an antd Select whose popup is open (by its visible text). */
 export async function pickOption(page: Page, text: string): Promise<void> {
-  await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: text }).first().click();
+  const option = page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: text }).first();
+  await option.waitFor();
+  await waitForStillness(option);
+  await option.click();
+}
+
+/**
+ * Waits until `el` has kept its place for 150 ms. antd animates dropdowns, filtered trees and error messages;
+ * a click whose press lands on an element and whose release lands where it was a moment earlier is no click
+ * at all (seen in the failure reports: mousedown on the button, mouseup on the dialog's wrapper 13 ms later).
+ */
+export async function waitForStillness(el: Locator): Promise<void> {
+  let last = '';
+  let since = 0;
+  await expect.poll(async () => {
+    const box = await el.boundingBox();
+    const at = box ? `${box.x},${box.y},${box.width},${box.height}` : '';
+    if (at !== last) [last, since] = [at, Date.now()];
+    return !!at && Date.now() - since >= 150;
+  }, { interval: 50 }).toBe(true);
 }
 
 /**
@@ -36,20 +55,66 @@ export async function chooseOption(page: Page, select: Locator, text: string): P
   const option = page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: text }).first();
   for (let attempt = 0; attempt < 3 && !(await chosen.count()); attempt++) {
     if ((await select.getByRole('combobox').getAttribute('aria-expanded')) !== 'true') await select.click();
-    await option.click({ timeout: 5000 }).catch(() => undefined);
+    await clickStill(option);
     await chosen.waitFor({ timeout: 3000 }).catch(() => undefined);
   }
   await chosen.waitFor();
 }
 
 /**
- * Clicks an antd button once it has left its loading state. A loading button ignores clicks without being
- * disabled, so right after a failed submit (the error already shown, the spinner not yet gone) a click
- * that Playwright sees as done can be lost.
+ * Picks the node named `text` in an antd TreeSelect with search (`select`: its root) and makes sure it stuck:
+ * typing filters the tree, which re-renders under the pointer (the failure report of a lost pick: mousedown on
+ * the node, mouseup 36 ms later on the list around it). So it searches and picks again until it sees the choice.
+ */
+export async function chooseTreeNode(page: Page, select: Locator, text: string): Promise<void> {
+  // A single select shows its value as the text of its content box (the search input's value is no text).
+  const chosen = select.locator('.ant-select-content').filter({ hasText: text }).first();
+  const node = page.locator('.ant-select-dropdown:visible .ant-select-tree-node-content-wrapper').filter({ hasText: text }).first();
+  for (let attempt = 0; attempt < 3 && !(await chosen.count()); attempt++) {
+    const input = select.getByRole('combobox');
+    await input.click();
+    await input.fill(text);
+    await clickStill(node);
+    await chosen.waitFor({ timeout: 3000 }).catch(() => undefined);
+  }
+  await chosen.waitFor();
+}
+
+/** One try at a click inside a picker's popup, once the target has stopped moving; a miss is retried by the caller. */
+async function clickStill(el: Locator): Promise<void> {
+  try {
+    await el.waitFor({ timeout: 5000 });
+    await waitForStillness(el);
+    await el.click({ timeout: 5000 });
+  } catch {
+    // The caller looks for the choice and tries again.
+  }
+}
+
+/**
+ * Clicks an antd button once it is ready for a click that counts: it has left its loading state (a loading
+ * button ignores clicks without being disabled), and it has stopped moving (waitForStillness: antd animates a
+ * field's error message away once the field is valid again, and the dialog's footer moves up with it).
  */
 export async function clickWhenReady(button: Locator): Promise<void> {
   await expect.poll(() => button.getAttribute('class')).not.toMatch(/\bant-btn-loading\b/);
+  await waitForStillness(button);
   await button.click();
+}
+
+/**
+ * Submits a form with its button (clickWhenReady) and makes sure the request went out. Should a click still
+ * be lost, a user would click again; so does this, but only when no `method` request to `url` has left the
+ * page within 5 s of the click, so it never sends a form twice.
+ */
+export async function submitAndSend(page: Page, button: Locator, url: RegExp, method = 'POST'): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const sent = page.waitForRequest((r) => r.method() === method && url.test(r.url()), { timeout: 5_000 }).then(() => true, () => false);
+    await clickWhenReady(button);
+    if (await sent) return;
+    console.warn(`[e2e] click ${attempt} on the submit button sent no ${method} ${url}`);
+    if (attempt === 3) throw new Error(`three clicks on the submit button sent no ${method} ${url}`);
+  }
 }
 
 export async function expectText(page: Page, text: string | RegExp): Promise<void> {
@@ -60,4 +125,18 @@ export async function expectText(page: Page, text: string | RegExp): Promise<voi
 /** A unique suffix for names created by a test run. */
 export function uniqueSuffix(): string {
   return Date.now().toString(36).slice(-5) + Math.floor(Math.random() * 100);
+}
+
+/**
+ * Waits for the error `text` on the form field whose input has id `fieldId`. When it does not come, the
+ * failure says what the page showed instead: every field error and alert in view.
+ */
+export async function waitForFieldError(page: Page, fieldId: string, text: string | RegExp, timeout = 15_000): Promise<void> {
+  const error = page.locator('.ant-form-item-has-error').filter({ has: page.locator(`#${fieldId}`) }).getByText(text);
+  try {
+    await error.waitFor({ timeout });
+  } catch (e) {
+    const shown = await page.locator('.ant-form-item-explain-error:visible, .ant-alert:visible').allInnerTexts().catch(() => []);
+    throw new Error(`no ${String(text)} on #${fieldId} within ${timeout} ms; the page showed: ${JSON.stringify(shown)}`, { cause: e });
+  }
 }

@@ -34,7 +34,8 @@ export function useBrowserTest(viewport: 'desktop' | 'phone', login?: { username
     t.guard = new PageGuard(t.page);
     if (login) await loginAs(t.page, login.username, login.password);
   });
-  afterEach(async () => {
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail' && t.page) console.error(await t.guard.reportFailure(t.page, ctx.task.name));
     await t.context?.close();
     t.guard.assertClean();
   });
