@@ -7,7 +7,7 @@ import { act, buildAcceptedRequest, buildRepliedRequest, createWorld, type Reque
 import { createTestApp, createTestContext, DIALECTS, FakeClock, unitIdByCode, type TestContext } from '../../test/harness';
 import { searchLimits } from '../../modules/requests/requests.query';
 import { getSegmenter } from './dictionary';
-import { matchRequests, rankingLimits, readSearchDocuments, writeSearchDocuments } from './request-index';
+import { matchRequests, rankingLimits, readSearchDocuments, walkLimits, writeSearchDocuments } from './request-index';
 
 const LONG_SENTENCE =
   '本人是东湖区居民，家住幸福小区，小区门口的道路自去年开始施工，施工单位每天晚上十点以后仍在作业，噪音很大，严重影响周边居民休息，'
@@ -179,6 +179,50 @@ for (const dialect of DIALECTS) {
         expect(all).toMatchObject({ total: 5, totalCapped: false });
       } finally {
         Object.assign(searchLimits, saved);
+      }
+    });
+
+    it('finds the same newest matches whether it looks among the newest requests first, widening, or walks every request', async () => {
+      const saved = { limits: { ...searchLimits }, walk: { ...walkLimits } };
+      Object.assign(searchLimits, { totalCap: 4, rankWindow: 3 });
+      try {
+        // Matches spread among other requests, so that a narrow look at the newest finds too few and widens.
+        const made: number[] = [];
+        for (let i = 0; i < 12; i++) {
+          clock.advance(60_000);
+          const hit = i % 3 === 0;
+          const r = await buildAcceptedRequest(w, { title: hit ? '银杏果落地' : '路面积水', content: hit ? '银杏果砸在车上，气味难闻。' : '下雨后路面积水严重。', address: null });
+          if (hit) made.push(r.id);
+        }
+        const q = `q=${encodeURIComponent('银杏果')}`;
+        const pages = async () => [await search(`${q}&pageSize=2`), await search(`${q}&pageSize=2&page=2`), await search(`${q}&status=accepted&pageSize=10`)]
+          .map((r) => ({ ids: ids(r), total: r.total, totalCapped: r.totalCapped }));
+        const everything = await pages();
+        expect(everything[0]).toMatchObject({ total: 4, totalCapped: false });
+        expect([...everything[0].ids, ...everything[1].ids].sort()).toEqual([...made].sort());
+
+        const query = (await getSegmenter(ctx)).searchQuery('银杏果');
+        // Look among the newest 2 requests first, then 8, 32 …: several tries, the same pages.
+        walkLimits.recentSpan = 2;
+        const bounds = await (await matchRequests(ctx, query)).bounds();
+        if (dialect === 'sqlite') expect(bounds).toEqual([0]);
+        else expect(bounds.length).toBeGreaterThan(2);
+        expect(await pages()).toEqual(everything);
+        if (dialect === 'sqlite') return;
+
+        // PostgreSQL walks every request newest first when ANALYZE's statistics say the word is frequent enough.
+        await sql`analyze request_search`.execute(ctx.db);
+        walkLimits.walkMinShare = 0.01;
+        const walking = await matchRequests(ctx, query, { walkable: true });
+        expect(sql`${walking.key}`.compile(ctx.db).sql).not.toContain('+ 0');
+        expect(await walking.bounds()).toEqual([0]);
+        expect(await pages()).toEqual(everything);
+        // A word the statistics rank below the share is not walked.
+        walkLimits.walkMinShare = 0.99;
+        expect(sql`${(await matchRequests(ctx, query, { walkable: true })).key}`.compile(ctx.db).sql).toContain('+ 0');
+      } finally {
+        Object.assign(searchLimits, saved.limits);
+        Object.assign(walkLimits, saved.walk);
       }
     });
 

@@ -105,7 +105,9 @@ async function buildFilteredQuery(ctx: AppContext, actor: Actor, q: ListQuery): 
     } else {
       // Full-text search over title, content, address and reply (core/search): segmented with the city's dictionary.
       const segmenter = await getSegmenter(ctx);
-      const m = await matchRequests(ctx, segmenter.searchQuery(term));
+      // Walking every request newest first suits a frequent word only when nothing else narrows the list.
+      const walkable = units === null && Object.entries(q).every(([k, v]) => v === undefined || ['q', 'page', 'pageSize'].includes(k));
+      const m = await matchRequests(ctx, segmenter.searchQuery(term), { walkable });
       match = m;
       b = b.innerJoin(m.table, (j) => j.on(m.on)).where(m.where) as unknown as Q;
     }
@@ -170,11 +172,17 @@ export async function listRequests(ctx: AppContext, actor: Actor, q: ListQuery) 
   // Text search. The newest matches that pass the filters, walked down the index key (cheap, see SearchMatch.key),
   // and one more: whether the window holds every match, and, with the cap inside the window, the capped total.
   // Relevance comes with the walk when the index computes it cheaply (SearchMatch.rank), else afterwards.
-  const walk = base.orderBy(match.key, 'desc').limit(searchLimits.rankWindow + 1);
+  // The walk looks among the newest requests first (SearchMatch.bounds): when those hold a full window, it holds
+  // the newest matches of all.
   const rank = q.sort ? null : match.rank;
-  const fetched = rank
-    ? (await walk.select(['requests.id', rank.as('rank')]).execute()).map((r) => ({ id: Number(r.id), rank: Number(r.rank) }))
-    : (await walk.select('requests.id').execute()).map((r) => ({ id: Number(r.id), rank: 0 }));
+  let fetched: { id: number; rank: number }[] = [];
+  for (const lower of await match.bounds()) {
+    const walk = (lower > 0 ? base.where(match.above(lower)) : base).orderBy(match.key, 'desc').limit(searchLimits.rankWindow + 1);
+    fetched = rank
+      ? (await walk.select(['requests.id', rank.as('rank')]).execute()).map((r) => ({ id: Number(r.id), rank: Number(r.rank) }))
+      : (await walk.select('requests.id').execute()).map((r) => ({ id: Number(r.id), rank: 0 }));
+    if (fetched.length > searchLimits.rankWindow) break;
+  }
   const isWindowAll = fetched.length <= searchLimits.rankWindow;
   const window = isWindowAll ? fetched : fetched.slice(0, searchLimits.rankWindow);
   // Else count on, up to the cap (the (id, status) index answers the join, migration 20261128-0110).
