@@ -224,15 +224,15 @@ export interface SearchMatch {
    */
   key: RawBuilder<number>;
   /**
-   * Where to look for the newest matches, in turn: lower bounds of the request id (exclusive), the last one 0
-   * (everything). A list walks the matches above the first bound and widens to the next only when it found
-   * fewer than it needs. SQLite: [0] (FTS5 walks its doclist newest first anyway). PostgreSQL: GIN finds every
-   * match of a word and visits each one's row before the newest can be picked, e.g. 40,000 rows for a word in
-   * 1 % of 3 million requests; bounded to the newest 100,000 requests, the same index visits about 1,000.
+   * Where to look for the newest `want` matches, in turn: lower bounds of the request id (exclusive), the last
+   * one 0 (everything). A list looks among the requests above the first bound (`within`) and looks at every
+   * match (`where`) only when it found fewer than it wants. SQLite: [0] (FTS5 walks its doclist newest first
+   * anyway). PostgreSQL: GIN finds every match and visits each one's row before the newest can be picked,
+   * e.g. 40,000 rows for a word in 1 % of 3 million requests; among the newest 200,000 requests, 2,000.
    */
-  bounds: () => Promise<number[]>;
-  /** The condition `request id > lower` on the index's own key (indexable, unlike `key`). */
-  above: (lower: number) => RawBuilder<SqlBool>;
+  bounds: (want: number) => Promise<number[]>;
+  /** The match among the requests above `lower` (in place of `where`, on a query joined to `table`). */
+  within: (lower: number) => RawBuilder<SqlBool>;
 }
 
 /**
@@ -241,10 +241,10 @@ export interface SearchMatch {
  *   walking the requests newest first and testing each (1,000 matches of a word in 5 % of the requests: about
  *   20,000 rows), not by GIN, which lists every match first (a million for 路). At 3 million requests:
  *   解放路 (4 %) 1.5 s → 22 ms.
- * - recentSpan: the newest requests a text search looks in first (SearchMatch.bounds); each widening takes
- *   four times as many.
+ * - spanFactor: a text search looks first among the newest requests that should hold this many times the
+ *   matches it wants (SearchMatch.bounds).
  */
-export const walkLimits = { walkMinShare: 0.05, recentSpan: 100_000 };
+export const walkLimits = { walkMinShare: 0.05, spanFactor: 2 };
 
 /**
  * The requests matching a query, as the pieces of a join (SearchMatch). The index table is joined
@@ -262,26 +262,35 @@ export async function matchRequests(target: Pick<IndexTarget, 'database' | 'dial
     // transaction is open on it meanwhile.
     const onConnection = <T>(f: (sqlite: BetterSqlite3.Database) => T) => database.db.connection().execute(async () => f(database.sqlite!));
     const plan = query.length ? await onConnection((sqlite) => planRanking(sqlite, query)) : null;
+    const where = query.length ? sql<SqlBool>`search_hits.request_search match ${renderFts5(query)}` : sql<SqlBool>`0 = 1`;
     return {
       table: sql<{ request_id: number }>`request_search`.as('search_hits'),
       on: sql<SqlBool>`search_hits.rowid = requests.id`,
       // FTS5's MATCH and bm25 take the table's hidden column, named after the table (not the alias).
-      where: query.length ? sql<SqlBool>`search_hits.request_search match ${renderFts5(query)}` : sql<SqlBool>`0 = 1`,
+      where,
       rank: !plan || plan.direct ? sql<number>`-bm25(search_hits.request_search, ${BM25_WEIGHTS})` : null,
       score: (ids) => (plan ? onConnection((sqlite) => scoreBm25(sqlite, query, plan, ids)) : Promise.resolve(new Map())),
       key: sql<number>`search_hits.rowid`,
       bounds: async () => [0],
-      above: (lower) => sql<SqlBool>`search_hits.rowid > ${lower}`,
+      within: (lower) => sql<SqlBool>`${where} and search_hits.rowid > ${lower}`,
     };
   }
   const tsq = sql`to_tsquery('simple', ${query.length ? renderTsQuery(query) : ''})`;
-  const share = opts.walkable ? await estimateShare(database, query) : null;
-  const walk = share !== null && share >= walkLimits.walkMinShare;
+  const shares = query.length ? await estimateShares(database, query) : null;
+  const walk = !!opts.walkable && shares !== null && shares.query >= walkLimits.walkMinShare;
   const rank = sql<number>`ts_rank(search_hits.document, ${tsq})`;
+  const where = query.length ? sql<SqlBool>`search_hits.document @@ ${tsq}` : sql<SqlBool>`1 = 0`;
+  // Among the newest, with several words, GIN is asked for the rarest alone and each row found tests the
+  // rest. Asked for all of them, GIN finds just the rows that hold every word, but the planner, taking the
+  // words as independent, expects a handful and tests the id bound after visiting every one (网约车: 46,000
+  // rows at 3 million requests, 260 ms); for one word it expects the right number and applies the bound in
+  // the index first (42 ms). `|| ''` keeps the planner from using the index for the test of the rest.
+  const rarest = shares && query.length > 1 ? query[shares.terms.indexOf(Math.min(...shares.terms))] : null;
+  const recent = rarest ? sql<SqlBool>`search_hits.document @@ to_tsquery('simple', ${renderTsQuery([rarest])}) and (search_hits.document || ''::tsvector) @@ ${tsq}` : where;
   return {
     table: sql<{ request_id: number }>`request_search`.as('search_hits'),
     on: sql<SqlBool>`search_hits.request_id = requests.id`,
-    where: query.length ? sql<SqlBool>`search_hits.document @@ ${tsq}` : sql<SqlBool>`1 = 0`,
+    where,
     rank,
     score: async (ids) => {
       if (!ids.length) return new Map();
@@ -293,25 +302,29 @@ export async function matchRequests(target: Pick<IndexTarget, 'database' | 'dial
     // (often ten times too high), and then reads the whole table. Ordered by an expression (`+ 0`), it takes
     // GIN's matches and sorts them (measured: 760 → 96 ms for a rare word at 150k requests).
     key: walk ? sql<number>`search_hits.request_id` : sql<number>`search_hits.request_id + 0`,
-    bounds: async () => {
-      if (walk) return [0];
+    // Two looks at most: among the newest requests that should hold `want` matches twice over (by the rarest
+    // term's share: about 2 × want rows visited), then at every match, where GIN visits only the rows that
+    // hold every word (few, since the newest held too few). Widening in steps cost more than it saved
+    // (餐馆 油烟, no match: 241 ms), and a fixed span missed at times: ids have gaps.
+    bounds: async (want) => {
+      if (walk || !shares) return [0];
+      const share = Math.min(...shares.terms);
       const newest = Number((await sql<{ id: number | null }>`select max(request_id) as id from request_search`.execute(database.db)).rows[0]?.id ?? 0);
-      const out: number[] = [];
-      for (let span = walkLimits.recentSpan; newest - span > 0; span *= 4) out.push(newest - span);
-      return [...out, 0];
+      const span = Math.ceil((walkLimits.spanFactor * want) / share);
+      return newest > span ? [newest - span, 0] : [0];
     },
-    above: (lower) => sql<SqlBool>`search_hits.request_id > ${lower}`,
+    within: (lower) => sql<SqlBool>`${recent} and search_hits.request_id > ${lower}`,
   };
 }
 
 /**
- * PostgreSQL: the share of the indexed requests that match `query`, estimated from ANALYZE's statistics of the
- * document column: its most common lexemes (1,000 by default) with their frequencies; a lexeme not among them
- * is taken as frequent as the rarest that is. Words count as independent. Null without statistics.
+ * PostgreSQL: the share of the indexed requests that match `query`, and each of its terms, estimated from
+ * ANALYZE's statistics of the document column: its most common lexemes (1,000 by default) with their
+ * frequencies; a lexeme not among them is taken as frequent as the rarest that is. Words count as
+ * independent. Null without statistics.
  */
-async function estimateShare(database: Database, query: SearchQuery): Promise<number | null> {
+async function estimateShares(database: Database, query: SearchQuery): Promise<{ query: number; terms: number[] } | null> {
   const tokens = [...new Set(query.flat(2).map((t) => t.toLowerCase()))];
-  if (!tokens.length) return null;
   const { rows } = await sql<{ token: string | null; freq: number | null; floor: number | null }>`
     select u.token, u.freq, s.most_common_elem_freqs[cardinality(s.most_common_elems::text::text[]) + 1] as floor
     from pg_stats s left join lateral unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) as u(token, freq) on u.token = any(${tokens})
@@ -320,7 +333,8 @@ async function estimateShare(database: Database, query: SearchQuery): Promise<nu
   const floor = Number(rows[0].floor);
   const freq = new Map(rows.filter((r) => r.token != null).map((r) => [r.token!, Number(r.freq)]));
   const share = (token: string) => freq.get(token.toLowerCase()) ?? floor;
-  return query.reduce((all, term) => all * Math.min(1, term.reduce((any, alt) => any + alt.reduce((p, token) => p * share(token), 1), 0)), 1);
+  const terms = query.map((term) => Math.min(1, term.reduce((any, alt) => any + alt.reduce((p, token) => p * share(token), 1), 0)));
+  return { query: terms.reduce((all, t) => all * t, 1), terms };
 }
 
 const SQLITE_RANK = {

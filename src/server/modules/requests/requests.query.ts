@@ -52,7 +52,7 @@ export async function buildListQuery(ctx: AppContext, actor: Actor, q: ListQuery
 }
 
 /** buildListQuery, plus the full-text join when `q` is searched as text (to rank and walk the matches). */
-async function buildFilteredQuery(ctx: AppContext, actor: Actor, q: ListQuery): Promise<{ query: Q; match: SearchMatch | null }> {
+async function buildFilteredQuery(ctx: AppContext, actor: Actor, q: ListQuery): Promise<{ query: Q; joined: Q; match: SearchMatch | null }> {
   let match: SearchMatch | null = null;
   const now = ctx.clock.now().toISOString();
   let b = ctx.db.selectFrom('requests') as Q;
@@ -109,7 +109,8 @@ async function buildFilteredQuery(ctx: AppContext, actor: Actor, q: ListQuery): 
       const walkable = units === null && Object.entries(q).every(([k, v]) => v === undefined || ['q', 'page', 'pageSize'].includes(k));
       const m = await matchRequests(ctx, segmenter.searchQuery(term), { walkable });
       match = m;
-      b = b.innerJoin(m.table, (j) => j.on(m.on)).where(m.where) as unknown as Q;
+      // The match itself goes in last (below): a list may look among the newest requests first (listRequests).
+      b = b.innerJoin(m.table, (j) => j.on(m.on)) as unknown as Q;
     }
   }
   if (q.box) {
@@ -131,7 +132,7 @@ async function buildFilteredQuery(ctx: AppContext, actor: Actor, q: ListQuery): 
       case 'to-callback': b = b.where('requests.status', 'in', ['callback', 'visited']); break;
     }
   }
-  return { query: b, match };
+  return { query: match ? b.where(match.where) : b, joined: b, match };
 }
 
 /**
@@ -160,7 +161,7 @@ function withDisplayColumns(x: Q) {
 
 export async function listRequests(ctx: AppContext, actor: Actor, q: ListQuery) {
   const page = toPageRequest(q, SORTABLE, '-acceptedAt');
-  const { query: base, match } = await buildFilteredQuery(ctx, actor, q);
+  const { query: base, joined, match } = await buildFilteredQuery(ctx, actor, q);
   const reply = (rows: Awaited<ReturnType<typeof readRows>>, total: number, totalCapped: boolean) => ({
     items: rows.map((r) => toRequestSummary(r, actor, ctx.config.timeZone, ctx.clock.now())), total, totalCapped, page: page.page, pageSize: page.pageSize,
   });
@@ -176,8 +177,8 @@ export async function listRequests(ctx: AppContext, actor: Actor, q: ListQuery) 
   // the newest matches of all.
   const rank = q.sort ? null : match.rank;
   let fetched: { id: number; rank: number }[] = [];
-  for (const lower of await match.bounds()) {
-    const walk = (lower > 0 ? base.where(match.above(lower)) : base).orderBy(match.key, 'desc').limit(searchLimits.rankWindow + 1);
+  for (const lower of await match.bounds(searchLimits.rankWindow + 1)) {
+    const walk = (lower > 0 ? joined.where(match.within(lower)) : base).orderBy(match.key, 'desc').limit(searchLimits.rankWindow + 1);
     fetched = rank
       ? (await walk.select(['requests.id', rank.as('rank')]).execute()).map((r) => ({ id: Number(r.id), rank: Number(r.rank) }))
       : (await walk.select('requests.id').execute()).map((r) => ({ id: Number(r.id), rank: 0 }));
