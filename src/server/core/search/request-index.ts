@@ -224,13 +224,14 @@ export interface SearchMatch {
    */
   key: RawBuilder<number>;
   /**
-   * Where to look for the newest `want` matches, in turn: lower bounds of the request id (exclusive), the last
-   * one 0 (everything). A list looks among the requests above the first bound (`within`) and looks at every
-   * match (`where`) only when it found fewer than it wants. SQLite: [0] (FTS5 walks its doclist newest first
-   * anyway). PostgreSQL: GIN finds every match and visits each one's row before the newest can be picked,
-   * e.g. 40,000 rows for a word in 1 % of 3 million requests; among the newest 200,000 requests, 2,000.
+   * Where to look next for the newest `want` matches: a lower bound of the request id (exclusive), or 0 for
+   * everything. `last`: what the previous look (above `last.lower`) found, fewer than wanted. A list looks
+   * among the requests above a bound with `within`, and at every match with `where`. SQLite: always 0 (FTS5
+   * walks its doclist newest first anyway). PostgreSQL: GIN finds every match and visits each one's row before
+   * the newest can be picked, e.g. 40,000 rows for a word in 1 % of 3 million requests; looking among the
+   * newest 200,000 requests first, 2,000.
    */
-  bounds: (want: number) => Promise<number[]>;
+  nextLook: (want: number, last?: { lower: number; found: number }) => Promise<number>;
   /** The match among the requests above `lower` (in place of `where`, on a query joined to `table`). */
   within: (lower: number) => RawBuilder<SqlBool>;
 }
@@ -242,7 +243,7 @@ export interface SearchMatch {
  *   20,000 rows), not by GIN, which lists every match first (a million for 路). At 3 million requests:
  *   解放路 (4 %) 1.5 s → 22 ms.
  * - spanFactor: a text search looks first among the newest requests that should hold this many times the
- *   matches it wants (SearchMatch.bounds).
+ *   matches it wants (SearchMatch.nextLook).
  */
 export const walkLimits = { walkMinShare: 0.05, spanFactor: 2 };
 
@@ -271,7 +272,7 @@ export async function matchRequests(target: Pick<IndexTarget, 'database' | 'dial
       rank: !plan || plan.direct ? sql<number>`-bm25(search_hits.request_search, ${BM25_WEIGHTS})` : null,
       score: (ids) => (plan ? onConnection((sqlite) => scoreBm25(sqlite, query, plan, ids)) : Promise.resolve(new Map())),
       key: sql<number>`search_hits.rowid`,
-      bounds: async () => [0],
+      nextLook: async () => 0,
       within: (lower) => sql<SqlBool>`${where} and search_hits.rowid > ${lower}`,
     };
   }
@@ -286,6 +287,8 @@ export async function matchRequests(target: Pick<IndexTarget, 'database' | 'dial
   // rows at 3 million requests, 260 ms); for one word it expects the right number and applies the bound in
   // the index first (42 ms). `|| ''` keeps the planner from using the index for the test of the rest.
   const rarest = shares && query.length > 1 ? query[shares.terms.indexOf(Math.min(...shares.terms))] : null;
+  let newest: number | undefined;
+  let looks = 0;
   const recent = rarest ? sql<SqlBool>`search_hits.document @@ to_tsquery('simple', ${renderTsQuery([rarest])}) and (search_hits.document || ''::tsvector) @@ ${tsq}` : where;
   return {
     table: sql<{ request_id: number }>`request_search`.as('search_hits'),
@@ -302,16 +305,26 @@ export async function matchRequests(target: Pick<IndexTarget, 'database' | 'dial
     // (often ten times too high), and then reads the whole table. Ordered by an expression (`+ 0`), it takes
     // GIN's matches and sorts them (measured: 760 → 96 ms for a rare word at 150k requests).
     key: walk ? sql<number>`search_hits.request_id` : sql<number>`search_hits.request_id + 0`,
-    // Two looks at most: among the newest requests that should hold `want` matches twice over (by the rarest
-    // term's share: about 2 × want rows visited), then at every match, where GIN visits only the rows that
-    // hold every word (few, since the newest held too few). Widening in steps cost more than it saved
-    // (餐馆 油烟, no match: 241 ms), and a fixed span missed at times: ids have gaps.
-    bounds: async (want) => {
-      if (walk || !shares) return [0];
-      const share = Math.min(...shares.terms);
-      const newest = Number((await sql<{ id: number | null }>`select max(request_id) as id from request_search`.execute(database.db)).rows[0]?.id ?? 0);
-      const span = Math.ceil((walkLimits.spanFactor * want) / share);
-      return newest > span ? [newest - span, 0] : [0];
+    // First among the newest requests that should hold `want` matches twice over by the rarest term's share
+    // (about 2 × want rows visited). Found too few: once more, over a span sized by the matches found (ids
+    // have gaps, and shares are estimates), unless they were too few to size it; then every match, where GIN
+    // visits only the rows that hold every word (few, since the newest held few). Widening in fixed steps cost
+    // more than it saved (餐馆 油烟, no match: 241 ms at 3 million requests).
+    nextLook: async (want, last) => {
+      if (walk || !shares) return 0;
+      newest ??= Number((await sql<{ id: number | null }>`select max(request_id) as id from request_search`.execute(database.db)).rows[0]?.id ?? 0);
+      looks++;
+      const rarest = Math.min(...shares.terms);
+      // The span of ids that should hold want × spanFactor matches, at the share estimated, or seen last time.
+      // A second narrow look visits the rarest term's rows in its span, every match just the matches: the
+      // cheaper wins (东湖区 停电: 30,000 rows against 2,000).
+      let share = !last ? rarest : 0;
+      if (last && looks === 2 && last.found * 8 >= want) {
+        const seen = last.found / (newest - last.lower);
+        if ((walkLimits.spanFactor * want * rarest) / seen < seen * newest) share = seen;
+      }
+      const lower = share > 0 ? newest - Math.ceil((walkLimits.spanFactor * want) / share) : 0;
+      return lower > 0 && (!last || lower < last.lower) ? lower : 0;
     },
     within: (lower) => sql<SqlBool>`${recent} and search_hits.request_id > ${lower}`,
   };

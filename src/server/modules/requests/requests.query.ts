@@ -173,16 +173,17 @@ export async function listRequests(ctx: AppContext, actor: Actor, q: ListQuery) 
   // Text search. The newest matches that pass the filters, walked down the index key (cheap, see SearchMatch.key),
   // and one more: whether the window holds every match, and, with the cap inside the window, the capped total.
   // Relevance comes with the walk when the index computes it cheaply (SearchMatch.rank), else afterwards.
-  // The walk looks among the newest requests first (SearchMatch.bounds): when those hold a full window, it holds
-  // the newest matches of all.
+  // The walk looks among the newest requests first (SearchMatch.nextLook): when those hold a full window, it
+  // holds the newest matches of all.
   const rank = q.sort ? null : match.rank;
+  const want = searchLimits.rankWindow + 1;
   let fetched: { id: number; rank: number }[] = [];
-  for (const lower of await match.bounds(searchLimits.rankWindow + 1)) {
-    const walk = (lower > 0 ? joined.where(match.within(lower)) : base).orderBy(match.key, 'desc').limit(searchLimits.rankWindow + 1);
+  for (let lower = await match.nextLook(want); ; lower = await match.nextLook(want, { lower, found: fetched.length })) {
+    const walk = (lower > 0 ? joined.where(match.within(lower)) : base).orderBy(match.key, 'desc').limit(want);
     fetched = rank
       ? (await walk.select(['requests.id', rank.as('rank')]).execute()).map((r) => ({ id: Number(r.id), rank: Number(r.rank) }))
       : (await walk.select('requests.id').execute()).map((r) => ({ id: Number(r.id), rank: 0 }));
-    if (fetched.length > searchLimits.rankWindow) break;
+    if (fetched.length >= want || lower === 0) break;
   }
   const isWindowAll = fetched.length <= searchLimits.rankWindow;
   const window = isWindowAll ? fetched : fetched.slice(0, searchLimits.rankWindow);
