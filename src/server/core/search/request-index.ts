@@ -238,7 +238,7 @@ export interface SearchMatch {
 
 /**
  * How PostgreSQL finds the newest matches (tests lower them to cross them with a handful of requests):
- * - walkMinShare: a query's words this frequent (share of all requests, estimateShare) are found fastest by
+ * - walkMinShare: a query's words this frequent (share of all requests, estimateShares) are found fastest by
  *   walking the requests newest first and testing each (1,000 matches of a word in 5 % of the requests: about
  *   20,000 rows), not by GIN, which lists every match first (a million for 路). At 3 million requests:
  *   解放路 (4 %) 1.5 s → 22 ms.
@@ -314,14 +314,14 @@ export async function matchRequests(target: Pick<IndexTarget, 'database' | 'dial
       if (walk || !shares) return 0;
       newest ??= Number((await sql<{ id: number | null }>`select max(request_id) as id from request_search`.execute(database.db)).rows[0]?.id ?? 0);
       looks++;
-      const rarest = Math.min(...shares.terms);
+      const rarestShare = Math.min(...shares.terms);
       // The span of ids that should hold want × spanFactor matches, at the share estimated, or seen last time.
       // A second narrow look visits the rarest term's rows in its span, every match just the matches: the
       // cheaper wins (东湖区 停电: 30,000 rows against 2,000).
-      let share = !last ? rarest : 0;
+      let share = !last ? rarestShare : 0;
       if (last && looks === 2 && last.found * 8 >= want) {
         const seen = last.found / (newest - last.lower);
-        if ((walkLimits.spanFactor * want * rarest) / seen < seen * newest) share = seen;
+        if ((walkLimits.spanFactor * want * rarestShare) / seen < seen * newest) share = seen;
       }
       const lower = share > 0 ? newest - Math.ceil((walkLimits.spanFactor * want) / share) : 0;
       return lower > 0 && (!last || lower < last.lower) ? lower : 0;

@@ -182,11 +182,11 @@ for (const dialect of DIALECTS) {
       }
     });
 
-    it('finds the same newest matches whether it looks among the newest requests first, widening, or walks every request', async () => {
+    it('finds the same newest matches whether it looks among the newest requests first, at every match, or walks every request', async () => {
       const saved = { limits: { ...searchLimits }, walk: { ...walkLimits } };
       Object.assign(searchLimits, { totalCap: 4, rankWindow: 3 });
       try {
-        // Matches spread among other requests, so that a narrow look at the newest finds too few and widens.
+        // Matches spread among other requests, so that a narrow look at the newest finds too few.
         const made: number[] = [];
         for (let i = 0; i < 12; i++) {
           clock.advance(60_000);

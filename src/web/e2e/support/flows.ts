@@ -97,9 +97,13 @@ async function clickStill(el: Locator): Promise<void> {
  * field's error message away once the field is valid again, and the dialog's footer moves up with it).
  */
 export async function clickWhenReady(button: Locator): Promise<void> {
+  await waitUntilClickable(button);
+  await button.click();
+}
+
+async function waitUntilClickable(button: Locator): Promise<void> {
   await expect.poll(() => button.getAttribute('class')).not.toMatch(/\bant-btn-loading\b/);
   await waitForStillness(button);
-  await button.click();
 }
 
 /**
@@ -109,8 +113,9 @@ export async function clickWhenReady(button: Locator): Promise<void> {
  */
 export async function submitAndSend(page: Page, button: Locator, url: RegExp, method = 'POST'): Promise<void> {
   for (let attempt = 1; ; attempt++) {
+    await waitUntilClickable(button);
     const sent = page.waitForRequest((r) => r.method() === method && url.test(r.url()), { timeout: 5_000 }).then(() => true, () => false);
-    await clickWhenReady(button);
+    await button.click();
     if (await sent) return;
     console.warn(`[e2e] click ${attempt} on the submit button sent no ${method} ${url}`);
     if (attempt === 3) throw new Error(`three clicks on the submit button sent no ${method} ${url}`);
