@@ -240,8 +240,8 @@ export interface SearchMatch {
  * How PostgreSQL finds the newest matches (tests lower them to cross them with a handful of requests):
  * - walkMinShare: a query's words this frequent (share of all requests, estimateShares) are found fastest by
  *   walking the requests newest first and testing each (1,000 matches of a word in 5 % of the requests: about
- *   20,000 rows), not by GIN, which lists every match first (a million for 路). At 3 million requests:
- *   解放路 (4 %) 1.5 s → 22 ms.
+ *   20,000 rows), not by GIN, which lists every match first (a million for 路). Measured at 3 million requests:
+ *   a walk tests about 700 rows a millisecond (物业费, 1.4 %: 82,000 rows, 118 ms, against 347 ms by GIN).
  * - spanFactor: a text search looks first among the newest requests that should hold this many times the
  *   matches it wants (SearchMatch.nextLook).
  */
