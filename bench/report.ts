@@ -39,7 +39,7 @@ const FINDINGS = [
   '  at L (it counts each word\'s requests by reading its whole doclist: 路, a million rows, 50 ms). When doclists are',
   '  long, the application ranks the 1,000-row window with the same formula, counting a frequent word in a 1-in-64',
   '  sample index (`request_search_sample`).',
-  '- **Search on PostgreSQL: p95 88.9 ms at L (target 50), was 329.6 ms** in a run on the same database an hour before.',
+  '- **Search on PostgreSQL: p95 88.9 ms at L (target 50); 331.5 ms with the previous code** (2026-11-28, Intel machine).',
   '  GIN has no order: to pick the newest 1,000 matches it visited every match\'s row (40,000 for a word in 1 % of the',
   '  requests) and sorted them. Now a search looks first among the newest requests that should hold the 1,000 twice',
   '  over, sized by the share of requests ANALYZE\'s statistics give the rarest word; several words go through GIN by the',
