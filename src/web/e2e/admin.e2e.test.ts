@@ -69,6 +69,9 @@ describeInBrowser('web: administration on a desktop', () => {
     await page.locator('#user_username').fill(username);
     await submitAndSend(page, page.getByTestId('user-form-submit'), /\/api\/v1\/users$/);
     await page.getByText(`用户“${displayName}”已创建`).waitFor();
+    // The dialog hands the focus back to 新增用户 when its closing animation ends: type only after that, or the
+    // Enter below presses that button (seen in a failure report: a click on 新增用户 with no mouse event).
+    await page.getByTestId('user-form').waitFor({ state: 'hidden' });
 
     // Server-side keyword search finds the new user; the row shows unit and role.
     await page.getByTestId('user-search').locator('input').fill(username);

@@ -338,10 +338,13 @@ export async function matchRequests(target: Pick<IndexTarget, 'database' | 'dial
  */
 async function estimateShares(database: Database, query: SearchQuery): Promise<{ query: number; terms: number[] } | null> {
   const tokens = [...new Set(query.flat(2).map((t) => t.toLowerCase()))];
-  const { rows } = await sql<{ token: string | null; freq: number | null; floor: number | null }>`
+  // pg_stats is PostgreSQL's documented view; should a release read it differently, the search still works,
+  // looking at every match as it did before these estimates (never inside a transaction: a failed statement
+  // would abort it).
+  const rows = await sql<{ token: string | null; freq: number | null; floor: number | null }>`
     select u.token, u.freq, s.most_common_elem_freqs[cardinality(s.most_common_elems::text::text[]) + 1] as floor
     from pg_stats s left join lateral unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) as u(token, freq) on u.token = any(${tokens})
-    where s.schemaname = current_schema() and s.tablename = 'request_search' and s.attname = 'document'`.execute(database.db);
+    where s.schemaname = current_schema() and s.tablename = 'request_search' and s.attname = 'document'`.execute(database.db).then((r) => r.rows, () => []);
   if (!rows.length || rows[0].floor == null) return null;
   const floor = Number(rows[0].floor);
   const freq = new Map(rows.filter((r) => r.token != null).map((r) => [r.token!, Number(r.freq)]));
