@@ -50,7 +50,7 @@ describeInBrowser('web: KPI dashboard, reference data and working calendar', () 
       guard = new PageGuard(page);
     });
     afterEach(async (ctx) => {
-      if (ctx.task.result?.state === 'fail') console.error(await guard.reportFailure(page, ctx.task.name));
+      await guard?.reportIfFailed(ctx, page);
       await context?.close();
       guard.assertClean();
     });
@@ -240,7 +240,7 @@ describeInBrowser('web: KPI dashboard, reference data and working calendar', () 
       guard = new PageGuard(page);
     });
     afterEach(async (ctx) => {
-      if (ctx.task.result?.state === 'fail') console.error(await guard.reportFailure(page, ctx.task.name));
+      await guard?.reportIfFailed(ctx, page);
       await context?.close();
       guard.assertClean();
     });

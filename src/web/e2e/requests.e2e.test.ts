@@ -88,7 +88,7 @@ describeInBrowser('web: 接诉即办 from the call to the archive', () => {
     await server?.close();
   });
   afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') for (const [who, a] of actors) console.error(`${who}: ${await a.guard.reportFailure(a.page, `${ctx.task.name} ${who}`)}`);
+    for (const [who, a] of actors) await a.guard.reportIfFailed(ctx, a.page, who);
     for (const a of actors.values()) a.guard.assertClean();
   });
 

@@ -286,7 +286,8 @@ export async function matchRequests(target: Pick<IndexTarget, 'database' | 'dial
   // words as independent, expects a handful and tests the id bound after visiting every one (网约车: 46,000
   // rows at 3 million requests, 260 ms); for one word it expects the right number and applies the bound in
   // the index first (42 ms). `|| ''` keeps the planner from using the index for the test of the rest.
-  const rarest = shares && query.length > 1 ? query[shares.terms.indexOf(Math.min(...shares.terms))] : null;
+  const rarestShare = shares ? Math.min(...shares.terms) : 0;
+  const rarest = shares && query.length > 1 ? query[shares.terms.indexOf(rarestShare)] : null;
   let newest: number | undefined;
   let looks = 0;
   const recent = rarest ? sql<SqlBool>`search_hits.document @@ to_tsquery('simple', ${renderTsQuery([rarest])}) and (search_hits.document || ''::tsvector) @@ ${tsq}` : where;
@@ -314,7 +315,6 @@ export async function matchRequests(target: Pick<IndexTarget, 'database' | 'dial
       if (walk || !shares) return 0;
       newest ??= Number((await sql<{ id: number | null }>`select max(request_id) as id from request_search`.execute(database.db)).rows[0]?.id ?? 0);
       looks++;
-      const rarestShare = Math.min(...shares.terms);
       // The span of ids that should hold want × spanFactor matches, at the share estimated, or seen last time.
       // A second narrow look visits the rarest term's rows in its span, every match just the matches: the
       // cheaper wins (东湖区 停电: 30,000 rows against 2,000).

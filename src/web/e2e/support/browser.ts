@@ -154,6 +154,12 @@ export class PageGuard {
     return [`[e2e] "${name}" failed at ${page.url()}`, `  in view: ${JSON.stringify(shown)}`, '  last API calls:', ...this.recentApi.map((l) => `    ${l}`), '  last pointer events (page seconds):', ...pointer.map((l) => `    ${l}`), `  screenshot: test-artifacts/screenshots/${file}.png`].join('\n');
   }
 
+  /** For an afterEach hook: prints reportFailure when the test (`ctx`) failed; `who` names the page's user. */
+  async reportIfFailed(ctx: { task: { name: string; result?: { state?: string } } }, page: Page | undefined, who = ''): Promise<void> {
+    if (ctx.task.result?.state !== 'fail' || !page) return;
+    console.error(`${who ? `${who}: ` : ''}${await this.reportFailure(page, `${ctx.task.name}${who ? ` ${who}` : ''}`)}`);
+  }
+
   assertClean(): void {
     if (this.problems.length) {
       const list = this.problems.splice(0).join('\n  ');

@@ -35,7 +35,7 @@ export function useBrowserTest(viewport: 'desktop' | 'phone', login?: { username
     if (login) await loginAs(t.page, login.username, login.password);
   });
   afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail' && t.page) console.error(await t.guard.reportFailure(t.page, ctx.task.name));
+    await t.guard?.reportIfFailed(ctx, t.page);
     await t.context?.close();
     t.guard.assertClean();
   });
