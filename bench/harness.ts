@@ -71,7 +71,17 @@ const INTAKE_BODIES = (ids: { channelId: number; categoryId: number; districtId:
   address: `解放路${100 + i}号`, requester: { name: '张先生', phone: `1380000${String(1000 + i).padStart(4, '0')}` },
 }));
 
-async function openBench(databaseUrl: string): Promise<AppContext> {
+/** The 20 request bodies the intake loads send in turn, with the ids of this database's phone channel, a category, a district and its street. */
+export async function intakeBodies(ctx: AppContext): Promise<string[]> {
+  const channel = await ctx.db.selectFrom('channels').select('id').where('code', '=', 'phone').executeTakeFirstOrThrow();
+  const category = await ctx.db.selectFrom('categories').select('id').where('path', '=', '城乡建设/物业管理/物业服务质量').executeTakeFirst()
+    ?? await ctx.db.selectFrom('categories').select('id').where('level', '=', 3).orderBy('id').executeTakeFirstOrThrow();
+  const district = await ctx.db.selectFrom('units').select('id').where('kind', '=', 'district').orderBy('id').executeTakeFirstOrThrow();
+  const street = await ctx.db.selectFrom('units').select('id').where('parent_id', '=', district.id).where('kind', '=', 'street').orderBy('id').executeTakeFirst();
+  return INTAKE_BODIES({ channelId: channel.id, categoryId: category.id, districtId: district.id, streetId: street?.id ?? null });
+}
+
+export async function openBench(databaseUrl: string): Promise<AppContext> {
   const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl, ZT_DEMO: 'true', LOG_LEVEL: 'warn', NODE_ENV: 'test' });
   return bootstrap(config);
 }
@@ -105,7 +115,7 @@ async function busiestHandler(ctx: AppContext): Promise<string> {
   return rows[0].username;
 }
 
-async function token(ctx: AppContext, username: string): Promise<string> {
+export async function token(ctx: AppContext, username: string): Promise<string> {
   const user = await ctx.db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirstOrThrow();
   return (await createApiToken(ctx, systemActor('bench'), { name: `bench-${Date.now()}`, userId: user.id })).token;
 }
@@ -158,12 +168,7 @@ export async function runBenchmark(opts: BenchOptions): Promise<BenchResult> {
   const handler = await busiestHandler(ctx);
   const dispatcherToken = await token(ctx, 'dispatcher1');
   const handlerToken = await token(ctx, handler);
-  const channel = await ctx.db.selectFrom('channels').select('id').where('code', '=', 'phone').executeTakeFirstOrThrow();
-  const category = await ctx.db.selectFrom('categories').select('id').where('path', '=', '城乡建设/物业管理/物业服务质量').executeTakeFirst()
-    ?? await ctx.db.selectFrom('categories').select('id').where('level', '=', 3).orderBy('id').executeTakeFirstOrThrow();
-  const district = await ctx.db.selectFrom('units').select('id').where('kind', '=', 'district').orderBy('id').executeTakeFirstOrThrow();
-  const street = await ctx.db.selectFrom('units').select('id').where('parent_id', '=', district.id).where('kind', '=', 'street').orderBy('id').executeTakeFirst();
-  const bodies = INTAKE_BODIES({ channelId: channel.id, categoryId: category.id, districtId: district.id, streetId: street?.id ?? null });
+  const bodies = await intakeBodies(ctx);
   await ctx.database.close();
 
   // 4. The machine's limit: the bare route, then clean its rows away.

@@ -44,35 +44,50 @@ export function hashAuditRow(r: ChainFields): string {
 /**
  * Appends one audit row inside the caller's transaction, chained to the previous row. On PostgreSQL an
  * advisory lock orders concurrent writers so the chain stays linear across instances. Given the
- * `database` instead of its dialect, the two statements run prepared (see runPrepared): the paths that
+ * `database` instead of its dialect, the statements run prepared (see runPrepared): the paths that
  * write on every request (accept) pass it.
  */
-export async function recordAudit(trx: Tx, target: DialectName | Pick<Database, 'dialect' | 'sqlite'>, at: Date, entry: AuditEntry): Promise<void> {
+export function recordAudit(trx: Tx, target: DialectName | Pick<Database, 'dialect' | 'sqlite'>, at: Date, entry: AuditEntry): Promise<void> {
+  return recordAudits(trx, target, [{ at, entry }]);
+}
+
+const AUDIT_COLUMNS = ['at', 'actor_id', 'actor_name', 'ip', 'action', 'entity', 'entity_id', 'diff', 'prev_hash', 'hash'] as const;
+
+/**
+ * Appends audit rows in their order, chained one to the next, as recordAudit does for one: one lock,
+ * one read of the chain's end and one insert for all of them (a group of accepts sharing a commit).
+ */
+export async function recordAudits(trx: Tx, target: DialectName | Pick<Database, 'dialect' | 'sqlite'>, entries: Array<{ at: Date; entry: AuditEntry }>): Promise<void> {
+  if (!entries.length) return;
   const dialect = typeof target === 'string' ? target : target.dialect;
   await lockKey(trx, dialect, AUDIT_LOCK_KEY);
   const database = typeof target === 'string' ? null : target;
   const last = database
     ? (await runPrepared<{ hash: string }>(trx, database, 'select hash from audit_log order by id desc limit 1', []))[0]
     : await trx.selectFrom('audit_log').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
-  const changes = diffRecords(entry.before, entry.after);
-  const body = entry.note ? { ...changes, ...(Object.keys(entry.note).length ? { _note: entry.note } : {}) } : changes;
-  const row: ChainFields = {
-    at: at.toISOString(),
-    actor_id: entry.actor.userId,
-    actor_name: entry.actor.username,
-    ip: entry.actor.ip,
-    action: entry.action,
-    entity: entry.entity,
-    entity_id: entry.entityId == null ? null : String(entry.entityId),
-    diff: Object.keys(body).length ? JSON.stringify(body) : null,
-    prev_hash: last?.hash ?? GENESIS,
-  };
-  const hash = hashAuditRow(row);
+  let prev = last?.hash ?? GENESIS;
+  const rows = entries.map(({ at, entry }) => {
+    const changes = diffRecords(entry.before, entry.after);
+    const body = entry.note ? { ...changes, ...(Object.keys(entry.note).length ? { _note: entry.note } : {}) } : changes;
+    const row: ChainFields = {
+      at: at.toISOString(),
+      actor_id: entry.actor.userId,
+      actor_name: entry.actor.username,
+      ip: entry.actor.ip,
+      action: entry.action,
+      entity: entry.entity,
+      entity_id: entry.entityId == null ? null : String(entry.entityId),
+      diff: Object.keys(body).length ? JSON.stringify(body) : null,
+      prev_hash: prev,
+    };
+    prev = hashAuditRow(row);
+    return { ...row, hash: prev };
+  });
   if (database) {
-    await runPrepared(trx, database, 'insert into audit_log (at, actor_id, actor_name, ip, action, entity, entity_id, diff, prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [row.at, row.actor_id, row.actor_name, row.ip, row.action, row.entity, row.entity_id, row.diff, row.prev_hash, hash]);
+    const values = rows.map(() => `(${AUDIT_COLUMNS.map(() => '?').join(', ')})`).join(', ');
+    await runPrepared(trx, database, `insert into audit_log (${AUDIT_COLUMNS.join(', ')}) values ${values}`, rows.flatMap((r) => AUDIT_COLUMNS.map((c) => r[c])));
   } else {
-    await trx.insertInto('audit_log').values({ ...row, hash }).execute();
+    await trx.insertInto('audit_log').values(rows).execute();
   }
 }
 

@@ -17,9 +17,21 @@ export async function runPrepared<R>(trx: Tx, database: Pick<Database, 'sqlite'>
     const st = preparedStatement(database.sqlite, text);
     return st.reader ? (st.all(...params) as R[]) : (st.run(...params), []);
   }
-  const rows = (await trx.executeQuery(CompiledQuery.raw(toPostgresPlaceholders(text), params as unknown[]))).rows;
+  const pgSql = toPostgresPlaceholders(text);
+  if (params.length <= MAX_NAMED_PARAMS && !statementNames.has(pgSql)) statementNames.set(pgSql, `zt_${statementNames.size + 1}`);
+  const rows = (await trx.executeQuery(CompiledQuery.raw(pgSql, params as unknown[]))).rows;
   return rows as R[];
 }
+
+/**
+ * PostgreSQL: the hot-path statements run as named prepared statements, so that each connection parses
+ * and plans them once, not on every request (planning a statement costs more than running these). Filled
+ * by runPrepared; the pool's clients look their SQL up here (openDatabase). Only statements with few
+ * parameters: the multi-row inserts of a group of accepts change text with the group's size and are
+ * planned once per group anyway.
+ */
+export const statementNames = new Map<string, string>();
+const MAX_NAMED_PARAMS = 32;
 
 const statements = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
 

@@ -1,5 +1,6 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database, Tx } from '../db/database';
+import { runPrepared } from '../db/prepared';
 import type { DB } from '../db/tables';
 import { readSetting, writeSetting } from '../settings';
 import { segmenterFor, type Segmenter, type UserWord } from './segmenter';
@@ -22,16 +23,18 @@ interface DictionarySource {
 
 const cache = new WeakMap<Database, { signature: string; segmenter: Segmenter }>();
 
+const SIGNATURE_SQL = `select (select count(*) from units) as units, (select max(updated_at) from units) as units_at,
+  (select count(*) from categories) as categories, (select max(updated_at) from categories) as categories_at,
+  (select value from settings where key = ?) as version`;
+
 /**
  * What the dictionary is built from, in one cheap query: a renamed unit or category, a new one, or an
- * administrator's edit changes it.
+ * administrator's edit changes it. Every accept reads it, so it runs prepared (runPrepared); outside a
+ * transaction it takes a connection of its own for that.
  */
-async function dictionarySignature(db: Tx): Promise<string> {
-  const { rows } = await sql<Record<string, unknown>>`
-    select (select count(*) from units) as units, (select max(updated_at) from units) as units_at,
-           (select count(*) from categories) as categories, (select max(updated_at) from categories) as categories_at,
-           (select value from settings where key = ${DICTIONARY_VERSION_KEY}) as version`.execute(db);
-  const r = rows[0] ?? {};
+async function dictionarySignature(source: DictionarySource, db: Tx): Promise<string> {
+  const read = (conn: Tx) => runPrepared<Record<string, unknown>>(conn, source.database, SIGNATURE_SQL, [DICTIONARY_VERSION_KEY]);
+  const [r = {}] = db === source.db ? await source.db.connection().execute(read) : await read(db);
   return [r.units, r.units_at, r.categories, r.categories_at, r.version].map((v) => String(v ?? '')).join('|');
 }
 
@@ -40,7 +43,7 @@ async function dictionarySignature(db: Tx): Promise<string> {
  * one (on SQLite the pool has one connection: a second query outside the transaction would wait for it).
  */
 export async function getSegmenter(source: DictionarySource, db: Tx = source.db): Promise<Segmenter> {
-  const signature = await dictionarySignature(db);
+  const signature = await dictionarySignature(source, db);
   const hit = cache.get(source.database);
   if (hit && hit.signature === signature) return hit.segmenter;
   const segmenter = segmenterFor(await loadCityWords(db));

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { recordAudit } from '../audit/audit.service';
+import { recordAudit, recordAudits } from '../audit/audit.service';
 import { runPrepared } from '../db/prepared';
 import type { Database, DialectName, Tx } from '../db/database';
 import { can, type Actor } from '../http/access';
@@ -133,35 +133,42 @@ export async function readTimeline(db: Tx, entity: string, id: number): Promise<
   }));
 }
 
+/** A record's creation, for recordCreations. */
+export interface CreationInput<S extends string> {
+  id: number; action: string; to: S; actor: Actor; at: Date; payload?: Record<string, unknown>; unitId?: number | null; dialect: DialectName; after?: Record<string, unknown>;
+  database?: Pick<Database, 'dialect' | 'sqlite'>;
+}
+
+const EVENT_COLUMNS = ['entity', 'entity_id', 'action', 'from_state', 'to_state', 'actor_id', 'actor_name', 'unit_id', 'at', 'payload'] as const;
+
 /**
- * The first event of a record's timeline (its creation), written with its audit row in the caller's
- * transaction; returns the event's id. With `database` the statements run prepared (see runPrepared).
+ * The first event of each record's timeline (its creation), written with its audit row in the caller's
+ * transaction: one insert for the events and one append for the audit rows, in the order given (a group
+ * of accepts sharing a commit writes them together). Returns the event ids in that order. With `database`
+ * the statements run prepared (see runPrepared); the first input's dialect and `database` serve all.
  */
-export async function recordCreation<S extends string>(
-  trx: Tx,
-  wf: Workflow<S, string, any>,
-  input: {
-    id: number; action: string; to: S; actor: Actor; at: Date; payload?: Record<string, unknown>; unitId?: number | null; dialect: DialectName; after?: Record<string, unknown>;
-    database?: Pick<Database, 'dialect' | 'sqlite'>;
-  },
-): Promise<{ eventId: number }> {
-  const values = {
+export async function recordCreations<S extends string>(trx: Tx, wf: Workflow<S, string, any>, inputs: Array<CreationInput<S>>): Promise<number[]> {
+  if (!inputs.length) return [];
+  const rows = inputs.map((input) => ({
     entity: wf.entity, entity_id: input.id, action: input.action, from_state: null, to_state: input.to,
     actor_id: input.actor.userId, actor_name: input.actor.displayName, unit_id: input.unitId ?? null, at: input.at.toISOString(),
     payload: input.payload && Object.keys(input.payload).length ? JSON.stringify(input.payload) : null,
-  };
-  let eventId: number;
-  if (input.database) {
-    const [row] = await runPrepared<{ id: number }>(trx, input.database,
-      'insert into workflow_events (entity, entity_id, action, from_state, to_state, actor_id, actor_name, unit_id, at, payload) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id',
-      [values.entity, values.entity_id, values.action, values.from_state, values.to_state, values.actor_id, values.actor_name, values.unit_id, values.at, values.payload]);
-    eventId = Number(row.id);
+  }));
+  const { database, dialect } = inputs[0];
+  let inserted: Array<{ id: number; entity_id: number }>;
+  if (database) {
+    const values = rows.map(() => `(${EVENT_COLUMNS.map(() => '?').join(', ')})`).join(', ');
+    inserted = await runPrepared<{ id: number; entity_id: number }>(trx, database,
+      `insert into workflow_events (${EVENT_COLUMNS.join(', ')}) values ${values} returning id, entity_id`, rows.flatMap((r) => EVENT_COLUMNS.map((c) => r[c])));
   } else {
     const db = trx as unknown as Kysely<any>;
-    eventId = Number((await db.insertInto('workflow_events').values(values).returning('id').executeTakeFirstOrThrow()).id);
+    inserted = await db.insertInto('workflow_events').values(rows).returning(['id', 'entity_id']).execute();
   }
-  await recordAudit(trx, input.database ?? input.dialect, input.at, {
-    actor: input.actor, action: `${wf.entity}.${input.action}`, entity: wf.entity, entityId: input.id, after: input.after ?? { status: input.to },
-  });
-  return { eventId };
+  // RETURNING promises no order: each event is found by its record.
+  const idOf = new Map(inserted.map((r) => [Number(r.entity_id), Number(r.id)]));
+  await recordAudits(trx, database ?? dialect, inputs.map((input) => ({
+    at: input.at,
+    entry: { actor: input.actor, action: `${wf.entity}.${input.action}`, entity: wf.entity, entityId: input.id, after: input.after ?? { status: input.to } },
+  })));
+  return inputs.map((input) => idOf.get(input.id)!);
 }

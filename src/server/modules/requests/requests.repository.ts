@@ -15,13 +15,13 @@ export function findRequestByNumber(db: Tx, number: string): Promise<RequestRow 
 }
 
 /**
- * Next number of the day, gap-free: the counter row is bumped inside the accepting transaction. Prepared
- * (runPrepared): every accept runs it while it holds the day's counter.
+ * Reserves the day's next `count` numbers, gap-free: the counter row is bumped inside the accepting
+ * transaction. Returns the first. Prepared (runPrepared): every accept runs it while it holds the day's counter.
  */
-export async function nextDailySequence(trx: Tx, database: Pick<Database, 'sqlite'>, day: string): Promise<number> {
+export async function reserveDailySequence(trx: Tx, database: Pick<Database, 'sqlite'>, day: string, count: number): Promise<number> {
   const [row] = await runPrepared<{ last_seq: number }>(trx, database,
-    'insert into request_counters (day, last_seq) values (?, 1) on conflict (day) do update set last_seq = request_counters.last_seq + 1 returning last_seq', [day]);
-  return Number(row.last_seq);
+    'insert into request_counters (day, last_seq) values (?, ?) on conflict (day) do update set last_seq = request_counters.last_seq + excluded.last_seq returning last_seq', [day, count]);
+  return Number(row.last_seq) - count + 1;
 }
 
 export type NewRequest = Omit<Insertable<RequestsTable>, 'id'>;
@@ -40,12 +40,12 @@ type MissingColumn = Exclude<keyof NewRequest, (typeof REQUEST_COLUMNS)[number]>
 const everyColumnListed: [MissingColumn] extends [never] ? true : MissingColumn = true;
 void everyColumnListed;
 
-const INSERT_REQUEST_SQL = `insert into requests (${REQUEST_COLUMNS.join(', ')}) values (${REQUEST_COLUMNS.map(() => '?').join(', ')}) returning *`;
+const REQUEST_ROW = `(${REQUEST_COLUMNS.map(() => '?').join(', ')})`;
 
-/** Inserts a new request (prepared: the accept path) and returns the row as stored. */
-export async function insertRequest(trx: Tx, database: Pick<Database, 'sqlite'>, values: NewRequest): Promise<RequestRow> {
-  const [row] = await runPrepared<RequestRow>(trx, database, INSERT_REQUEST_SQL, REQUEST_COLUMNS.map((c) => values[c] ?? null));
-  return row;
+/** Inserts new requests in one statement (prepared: the accept path) and returns the rows as stored, in no particular order. */
+export function insertRequests(trx: Tx, database: Pick<Database, 'sqlite'>, values: NewRequest[]): Promise<RequestRow[]> {
+  const text = `insert into requests (${REQUEST_COLUMNS.join(', ')}) values ${values.map(() => REQUEST_ROW).join(', ')} returning *`;
+  return runPrepared<RequestRow>(trx, database, text, values.flatMap((v) => REQUEST_COLUMNS.map((c) => v[c] ?? null)));
 }
 
 /** What an accept checks and names, read in one prepared statement: null where the row is missing or no id was given. */
@@ -62,21 +62,28 @@ export interface AcceptReferences {
   actor_unit_name: string | null;
 }
 
-const ACCEPT_REFERENCES_SQL = `select
-  (select active from channels where id = ?) as channel_active, (select name from channels where id = ?) as channel_name,
-  (select code from request_types where code = ?) as type_code,
-  (select active from categories where id = ?) as category_active, (select path from categories where id = ?) as category_path,
-  (select kind from units where id = ?) as district_kind, (select name from units where id = ?) as district_name,
-  (select kind from units where id = ?) as street_kind, (select parent_id from units where id = ?) as street_parent_id,
-  (select name from units where id = ?) as actor_unit_name`;
-
-export async function readAcceptReferences(trx: Tx, database: Pick<Database, 'sqlite'>, ids: {
+export interface AcceptReferenceIds {
   channelId: number; type: string; categoryId: number | null; districtId: number | null; streetId: number | null; actorUnitId: number | null;
-}): Promise<AcceptReferences> {
-  const [row] = await runPrepared<AcceptReferences>(trx, database, ACCEPT_REFERENCES_SQL, [
-    ids.channelId, ids.channelId, ids.type, ids.categoryId, ids.categoryId, ids.districtId, ids.districtId, ids.streetId, ids.streetId, ids.actorUnitId,
-  ]);
-  return row;
+}
+
+// One row per accept from a VALUES list (whose columns both dialects name column1, column2, …): the casts
+// give PostgreSQL the parameters' types.
+const REFERENCE_IDS_ROW = '(cast(? as integer), cast(? as integer), cast(? as text), cast(? as integer), cast(? as integer), cast(? as integer), cast(? as integer))';
+const ACCEPT_REFERENCES_SELECT = `select v.column1 as i,
+  (select active from channels where id = v.column2) as channel_active, (select name from channels where id = v.column2) as channel_name,
+  (select code from request_types where code = v.column3) as type_code,
+  (select active from categories where id = v.column4) as category_active, (select path from categories where id = v.column4) as category_path,
+  (select kind from units where id = v.column5) as district_kind, (select name from units where id = v.column5) as district_name,
+  (select kind from units where id = v.column6) as street_kind, (select parent_id from units where id = v.column6) as street_parent_id,
+  (select name from units where id = v.column7) as actor_unit_name`;
+
+/** What each of several accepts checks and names, in the order given, read in one prepared statement. */
+export async function readAcceptReferences(trx: Tx, database: Pick<Database, 'sqlite'>, accepts: AcceptReferenceIds[]): Promise<AcceptReferences[]> {
+  const text = `${ACCEPT_REFERENCES_SELECT} from (values ${accepts.map(() => REFERENCE_IDS_ROW).join(', ')}) as v`;
+  const rows = await runPrepared<AcceptReferences & { i: number }>(trx, database, text,
+    accepts.flatMap((a, i) => [i, a.channelId, a.type, a.categoryId, a.districtId, a.streetId, a.actorUnitId]));
+  const byIndex = new Map(rows.map((r) => [Number(r.i), r]));
+  return accepts.map((_, i) => byIndex.get(i)!);
 }
 
 export function ordersOf(db: Tx, requestId: number): Promise<OrderRow[]> {

@@ -81,28 +81,44 @@ function dimValuesOf(r: RequestRow): Record<KpiDim, unknown> {
   return { unit: r.lead_unit_id, category: r.category_id, district: r.district_unit_id, channel: r.channel_id, type: r.type };
 }
 
+/** A request's contribution before and after a change, on its day and kind. */
+export interface ContributionChange {
+  day: { localDate: string; kind: string };
+  before: Contribution | null;
+  after: Contribution | null;
+}
+
 /**
  * Applies after − before to the rollup rows of the request's day and kind, inside the caller's transaction.
  * With `database` the upsert runs prepared (runPrepared): the accept path passes it.
  */
-export async function applyContributionDelta(trx: Tx, day: { localDate: string; kind: string }, before: Contribution | null, after: Contribution | null, database?: Pick<Database, 'sqlite'>): Promise<void> {
-  const keys = new Set([...(before?.keys() ?? []), ...(after?.keys() ?? [])]);
-  const deltas: Array<{ key: string; delta: KpiCounts }> = [];
-  for (const key of keys) {
-    const b = before?.get(key);
-    const a = after?.get(key);
-    const delta = zeroCounts();
-    let any = false;
-    for (const c of KPI_COUNTERS) {
-      delta[c] = (a?.[c] ?? 0) - (b?.[c] ?? 0);
-      if (delta[c] !== 0) any = true;
+export function applyContributionDelta(trx: Tx, day: ContributionChange['day'], before: Contribution | null, after: Contribution | null, database?: Pick<Database, 'sqlite'>): Promise<void> {
+  return applyContributionDeltas(trx, [{ day, before, after }], database);
+}
+
+/**
+ * Applies several changes at once (a group of accepts sharing a commit): the deltas that fall on the same
+ * rollup row are summed first, so each row is written once, in key order (two writers never wait for
+ * each other's rows crosswise).
+ */
+export async function applyContributionDeltas(trx: Tx, changes: ContributionChange[], database?: Pick<Database, 'sqlite'>): Promise<void> {
+  const merged = new Map<string, RequestKpiRollupTable>();
+  for (const { day, before, after } of changes) {
+    for (const key of new Set([...(before?.keys() ?? []), ...(after?.keys() ?? [])])) {
+      const b = before?.get(key);
+      const a = after?.get(key);
+      const rowKey = `${day.localDate}\u0000${day.kind}\u0000${key}`;
+      let row = merged.get(rowKey);
+      if (!row) {
+        const [dim, dimValue] = key.split('\u0000');
+        row = { local_date: day.localDate, kind: day.kind, dim, dim_value: dimValue, ...zeroCounts() };
+        merged.set(rowKey, row);
+      }
+      for (const c of KPI_COUNTERS) row[c] += (a?.[c] ?? 0) - (b?.[c] ?? 0);
     }
-    if (any) deltas.push({ key, delta });
   }
-  const rows = deltas.map(({ key, delta }) => {
-    const [dim, dimValue] = key.split('\u0000');
-    return { local_date: day.localDate, kind: day.kind, dim, dim_value: dimValue, ...delta };
-  });
+  const rows = [...merged.entries()].filter(([, row]) => KPI_COUNTERS.some((c) => row[c] !== 0))
+    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([, row]) => row);
   if (database && rows.length) await upsertDeltasPrepared(trx, database, rows);
   else await upsertDeltas(trx, rows);
 }
