@@ -55,6 +55,40 @@ for (const dialect of DIALECTS) {
       expect(numbers).toEqual(Array.from({ length: 7 }, (_, i) => numbers[0] + i));
     });
 
+    it('counts, numbers and indexes accepts that share a commit as it does accepts alone', async () => {
+      const day = '2025-03-04';
+      const statsOf = async () => (await w.dispatcher.get(`/api/v1/requests/stats?from=${day}&to=${day}&groupBy=district`)).json();
+      const before = await statsOf();
+      const input = (i: number) => ({
+        channelId: w.phoneChannelId, type: i % 3 === 0 ? 'consult' : 'complaint', title: `同批受理 井盖松动 ${i}`, content: `第 ${i} 条同批受理的诉求，人行道井盖松动。`,
+        districtId: i % 2 ? w.donghuId : null, ...(i % 3 === 0 ? { directAnswer: '已按知识库答复。' } : {}),
+      });
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => acceptRequest(ctx, systemActor('test'), input(i))));
+      const ids = results.map((r) => r.id);
+      expect(new Set(ids).size).toBe(10);
+      // Each row as written: its own title, and closed at once where the agent answered.
+      const rows = await ctx.db.selectFrom('requests').select(['id', 'title', 'status', 'district_unit_id']).where('id', 'in', ids).execute();
+      for (const [i, id] of ids.entries()) {
+        const row = rows.find((r) => r.id === id)!;
+        expect(row.title).toBe(`同批受理 井盖松动 ${i}`);
+        expect(row.status).toBe(i % 3 === 0 ? 'closed' : 'accepted');
+      }
+      // The day's KPIs grew by exactly these ten, per district as a plain count says.
+      const after = await statsOf();
+      expect(after.total.counts.accepted - before.total.counts.accepted).toBe(10);
+      expect(after.total.counts.direct - before.total.counts.direct).toBe(4);
+      const donghu = (s: { groups: Array<{ key: string; counts: { accepted: number } }> }) => s.groups.find((g) => Number(g.key) === w.donghuId)?.counts.accepted ?? 0;
+      expect(donghu(after) - donghu(before)).toBe(rows.filter((r) => r.district_unit_id === w.donghuId).length);
+      // Each has its creation in the timeline and the audit trail, and the search finds all ten.
+      for (const id of [ids[0], ids[1]]) {
+        const detail = (await w.dispatcher.get(`/api/v1/requests/${id}`)).json();
+        expect(detail.timeline.map((e: { action: string }) => e.action)).toEqual([id === ids[0] ? 'answer' : 'accept']);
+      }
+      expect((await verifyAuditChain(ctx.db)).ok).toBe(true);
+      const found = (await w.dispatcher.get(`/api/v1/requests?q=${encodeURIComponent('同批受理')}&pageSize=50`)).json();
+      expect(found.items.map((r: { id: number }) => r.id).sort((a: number, b: number) => a - b)).toEqual([...ids].sort((a, b) => a - b));
+    });
+
     it('replies to an accept with the detail a read returns', async () => {
       const category = await ctx.db.selectFrom('categories').select('id').where('active', '=', 1).orderBy('level', 'desc').orderBy('id').executeTakeFirstOrThrow();
       const created = await buildAcceptedRequest(w, { categoryId: category.id });
