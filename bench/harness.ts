@@ -86,8 +86,11 @@ export async function openBench(databaseUrl: string): Promise<AppContext> {
   return bootstrap(config);
 }
 
-/** A request file for `requests import`: generated requests of the half-year, re-dated a year earlier with new ids. */
-async function writeImportFile(ctx: AppContext, rows: number, file: string): Promise<number> {
+/**
+ * A request file for `requests import`: generated requests of the half-year, re-dated a year earlier with new
+ * ids (`idPrefix` + the generated id: another prefix makes rows an earlier import of the file did not bring).
+ */
+export async function writeImportFile(ctx: AppContext, rows: number, file: string, idPrefix = 'bench-'): Promise<number> {
   const data = await ctx.db.selectFrom('requests')
     .leftJoin('categories', 'categories.id', 'requests.category_id')
     .leftJoin('units as d', 'd.id', 'requests.district_unit_id')
@@ -98,7 +101,7 @@ async function writeImportFile(ctx: AppContext, rows: number, file: string): Pro
     .where('requests.status', '=', 'closed').where('requests.source', '=', 'generated').orderBy('requests.id').limit(rows).execute();
   const yearEarlier = (iso: string | null) => (iso ? new Date(new Date(iso).getTime() - 366 * 86_400_000).toISOString() : undefined);
   const lines = data.map((r) => JSON.stringify({
-    id: `bench-${r.id}`, title: r.title, content: r.content, time: yearEarlier(r.accepted_at), category: r.category, district: r.district?.replace(/人民政府$/, ''),
+    id: `${idPrefix}${r.id}`, title: r.title, content: r.content, time: yearEarlier(r.accepted_at), category: r.category, district: r.district?.replace(/人民政府$/, ''),
     unit: r.unit, status: 'closed', reply: r.reply_text, reply_time: yearEarlier(r.replied_at), type: r.type, channel: r.channel, address: r.address,
   }));
   fs.writeFileSync(file, `${lines.join('\n')}\n`);

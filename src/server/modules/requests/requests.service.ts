@@ -1,21 +1,20 @@
-import { createHash } from 'node:crypto';
 import type { AppContext } from '../../context';
 import { formatInstantWithOffset, toLocalDate, type DeadlineUnit, type WorkingCalendar } from '../../core/calendar';
-import type { Database, Tx } from '../../core/db/database';
+import type { Tx } from '../../core/db/database';
 import { can, grantPermissions, systemActor, type Actor } from '../../core/http/access';
 import { AppError, fieldError } from '../../core/http/errors';
 import { maskName, maskPhone } from '../../core/http/mask';
 import { visibleUnitIds } from '../../core/http/scope';
 import { cancelJob, registerJobHandler, scheduleJob } from '../../core/jobs';
-import { getSegmenter, indexRequest, toSearchDocument, writeSearchDocuments } from '../../core/search';
+import { indexRequest } from '../../core/search';
 import { allowedActions, applyTransition, readTimeline, type TimelineEvent } from '../../core/workflow';
 import { getWorkingCalendar } from '../calendar/calendar.service';
-import { getTimeLimits, resolveDispatch, type Urgency } from '../catalog';
+import { getTimeLimits, resolveDispatch } from '../catalog';
 import { findUnit } from '../org/org.repository';
-import { clockState, formatRequestNumber, isValidCreditCode, type DeadlineClock } from './request-rules';
+import { clockState, type DeadlineClock } from './request-rules';
 import { isNonUserAction, requestWorkflow, type UserAction } from './request-workflow';
 import * as repo from './requests.repository';
-import { applyContributionDelta, contributionOf, currentContribution } from './requests.rollup';
+import { applyContributionDelta, currentContribution } from './requests.rollup';
 import type { ReplyResult, RequestStatus, Satisfaction } from './requests.tables';
 
 grantPermissions({
