@@ -191,8 +191,11 @@ export default function IntakePage() {
     directAnswer,
   });
 
+  // A second Ctrl+Enter can arrive before React renders the first one's pending state: the ref knows at once.
+  const sending = useRef(false);
   const send = (v: Values, directAnswer: string | null) => {
-    if (accept.isPending) return;
+    if (sending.current || accept.isPending) return;
+    sending.current = true;
     setFormError(null);
     accept.mutate(
       { input: toInput(v, directAnswer), idempotencyKey: idempotencyKey.current },
@@ -208,6 +211,9 @@ export default function IntakePage() {
           focusFirst();
         },
         onError: (e) => setFormError(applyServerErrors(form, e, FIELD_MAP).formMessage),
+        onSettled: () => {
+          sending.current = false;
+        },
       },
     );
   };
