@@ -112,13 +112,25 @@ async function waitUntilClickable(button: Locator): Promise<void> {
  * page within 5 s of the click, so it never sends a form twice.
  */
 export async function submitAndSend(page: Page, button: Locator, url: RegExp, method = 'POST'): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    await waitUntilClickable(button);
-    const sent = page.waitForRequest((r) => r.method() === method && url.test(r.url()), { timeout: 5_000 }).then(() => true, () => false);
-    await button.click();
-    if (await sent) return;
-    console.warn(`[e2e] click ${attempt} on the submit button sent no ${method} ${url}`);
-    if (attempt === 3) throw new Error(`three clicks on the submit button sent no ${method} ${url}`);
+  // Watched from before the click (the request may leave while Playwright still reports the click), timed
+  // from after it: under load the click itself can take seconds (CI: 6 s waiting for a still button).
+  let sent = false;
+  const watch = (r: { method(): string; url(): string }) => {
+    if (r.method() === method && url.test(r.url())) sent = true;
+  };
+  page.on('request', watch);
+  try {
+    for (let attempt = 1; ; attempt++) {
+      await waitUntilClickable(button);
+      await button.click();
+      const deadline = Date.now() + 5_000;
+      while (!sent && Date.now() < deadline) await page.waitForTimeout(50);
+      if (sent) return;
+      console.warn(`[e2e] click ${attempt} on the submit button sent no ${method} ${url}`);
+      if (attempt === 3) throw new Error(`three clicks on the submit button sent no ${method} ${url}`);
+    }
+  } finally {
+    page.off('request', watch);
   }
 }
 
