@@ -194,7 +194,7 @@ export default function IntakePage() {
   // A second Ctrl+Enter can arrive before React renders the first one's pending state: the ref knows at once.
   const sending = useRef(false);
   const send = (v: Values, directAnswer: string | null) => {
-    if (sending.current || accept.isPending) return;
+    if (sending.current) return;
     sending.current = true;
     setFormError(null);
     accept.mutate(
