@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, Tx } from '../db/database';
 import { runPrepared } from '../db/prepared';
+import { sharedRead } from '../db/shared-read';
 import type { DB } from '../db/tables';
 import { readSetting, writeSetting } from '../settings';
 import { segmenterFor, type Segmenter, type UserWord } from './segmenter';
@@ -30,11 +31,11 @@ const SIGNATURE_SQL = `select (select count(*) from units) as units, (select max
 /**
  * What the dictionary is built from, in one cheap query: a renamed unit or category, a new one, or an
  * administrator's edit changes it. Every accept reads it, so it runs prepared (runPrepared); outside a
- * transaction it takes a connection of its own for that.
+ * transaction it takes a connection of its own for that, and the accepts arriving together share one read.
  */
 async function dictionarySignature(source: DictionarySource, db: Tx): Promise<string> {
   const read = (conn: Tx) => runPrepared<Record<string, unknown>>(conn, source.database, SIGNATURE_SQL, [DICTIONARY_VERSION_KEY]);
-  const [r = {}] = db === source.db ? await source.db.connection().execute(read) : await read(db);
+  const [r = {}] = db === source.db ? await sharedRead(source.database, 'dictionary.signature', () => source.db.connection().execute(read)) : await read(db);
   return [r.units, r.units_at, r.categories, r.categories_at, r.version].map((v) => String(v ?? '')).join('|');
 }
 

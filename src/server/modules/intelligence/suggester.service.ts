@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { AppContext } from '../../context';
 import { recordAudit } from '../../core/audit/audit.service';
 import type { Database, Tx } from '../../core/db/database';
+import { sharedRead } from '../../core/db/shared-read';
 import { systemActor, type Actor } from '../../core/http/access';
 import { AppError, fieldError } from '../../core/http/errors';
 import { DICTIONARY_VERSION_KEY, getSegmenter, readSearchDocuments, type Segmenter } from '../../core/search';
@@ -281,7 +282,8 @@ export const AUTO_DISPATCH_ACTOR = 'auto-dispatch';
  * accepting transaction committed; a failure here leaves the request accepted for a dispatcher.
  */
 export async function dispatchIfConfident(ctx: AppContext, requestId: number): Promise<AutoDispatchOutcome> {
-  const settings = await getIntelligenceSettings(ctx.db);
+  // Every accept asks: the accepts that arrive together share one read.
+  const settings = await sharedRead(ctx.database, SETTINGS_KEY, () => getIntelligenceSettings(ctx.db));
   if (!settings.autoDispatch.enabled) return { dispatched: false, reason: 'disabled' };
   const r = await ctx.db.selectFrom('requests').select(['status', 'title', 'content', 'address', 'district_unit_id', 'version']).where('id', '=', requestId).executeTakeFirst();
   if (!r || r.status !== 'accepted') return { dispatched: false, reason: 'not-accepted' };
