@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { loadConfig } from '../src/server/config';
 import type { AppContext } from '../src/server/context';
 import { systemActor } from '../src/server/core/http/access';
@@ -64,21 +65,30 @@ export const SEARCH_QUERIES = [
   '幸福小区', '解放路', '东湖区 停电', '阳光花园 物业', '人民路 噪音', '健身房 退费', '工地 夜间施工', '出租车 拒载', '餐馆 油烟', '社保 缴纳',
 ];
 
-const INTAKE_BODIES = (ids: { channelId: number; categoryId: number; districtId: number; streetId: number | null }) => Array.from({ length: 20 }, (_, i) => JSON.stringify({
-  channelId: ids.channelId, type: i % 3 === 0 ? 'consult' : 'complaint', title: `${['幸福小区', '阳光花园', '锦绣家园', '翠湖苑'][i % 4]}${['楼道灯长期不亮', '电梯频繁故障', '垃圾无人清运', '夜间施工噪音扰民', '停车管理费上涨'][i % 5]}`,
-  content: `市民来电反映：小区${i + 1}号楼${['楼道灯坏了一个多月', '电梯近一周多次困人', '垃圾桶满溢三天无人清运', '工地每晚施工到凌晨', '物业强制收取停车管理费'][i % 5]}，已向物业反映多次未果，希望相关部门尽快处理。`,
-  categoryId: ids.categoryId, districtId: ids.districtId, ...(ids.streetId ? { streetId: ids.streetId } : {}),
-  address: `解放路${100 + i}号`, requester: { name: '张先生', phone: `1380000${String(1000 + i).padStart(4, '0')}` },
-}));
+// How many different request bodies the intake loads send in turn.
+const INTAKE_BODY_COUNT = 500;
 
-/** The 20 request bodies the intake loads send in turn, with the ids of this database's phone channel, a category, a district and its street. */
+/**
+ * The request bodies the intake loads send in turn: the titles, contents and addresses of generated requests
+ * spread over the half-year (what a day's calls look like: the search figures measure afterwards among these
+ * rows, the newest), with the ids of this database's phone channel, a category, a district and its street.
+ */
 export async function intakeBodies(ctx: AppContext): Promise<string[]> {
   const channel = await ctx.db.selectFrom('channels').select('id').where('code', '=', 'phone').executeTakeFirstOrThrow();
   const category = await ctx.db.selectFrom('categories').select('id').where('path', '=', '城乡建设/物业管理/物业服务质量').executeTakeFirst()
     ?? await ctx.db.selectFrom('categories').select('id').where('level', '=', 3).orderBy('id').executeTakeFirstOrThrow();
   const district = await ctx.db.selectFrom('units').select('id').where('kind', '=', 'district').orderBy('id').executeTakeFirstOrThrow();
   const street = await ctx.db.selectFrom('units').select('id').where('parent_id', '=', district.id).where('kind', '=', 'street').orderBy('id').executeTakeFirst();
-  return INTAKE_BODIES({ channelId: channel.id, categoryId: category.id, districtId: district.id, streetId: street?.id ?? null });
+  const { max } = await ctx.db.selectFrom('requests').select((eb) => eb.fn.max('id').as('max')).where('source', '=', 'generated').executeTakeFirstOrThrow();
+  const step = Math.max(1, Math.floor(Number(max ?? 0) / INTAKE_BODY_COUNT));
+  const texts = await ctx.db.selectFrom('requests').select(['title', 'content', 'address', 'type'])
+    .where('source', '=', 'generated').where('kind', '=', 'citizen').where(sql<boolean>`id % ${step} = 0`).orderBy('id').limit(INTAKE_BODY_COUNT).execute();
+  if (!texts.length) throw new Error('no generated requests to take the intake bodies from');
+  return texts.map((t, i) => JSON.stringify({
+    channelId: channel.id, type: t.type === 'consult' ? 'consult' : 'complaint', title: t.title ?? undefined, content: t.content,
+    categoryId: category.id, districtId: district.id, ...(street ? { streetId: street.id } : {}), ...(t.address ? { address: t.address } : {}),
+    requester: { name: '张先生', phone: `1380000${String(1000 + (i % 9000)).padStart(4, '0')}` },
+  }));
 }
 
 export async function openBench(databaseUrl: string): Promise<AppContext> {

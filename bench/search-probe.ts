@@ -1,4 +1,4 @@
-// npx tsx bench/search-probe.ts --db FILE_OR_URL [--rounds 5] [--query 人民路 …] [--worst 8] [--walk-min-share 0.05]
+// npx tsx bench/search-probe.ts --db FILE_OR_URL [--rounds 5] [--query 人民路 …] [--worst 8] [--walk-min-share 0.05] [--span-factor 2]
 // Times the bench's 50 text searches (bench/harness.ts SEARCH_QUERIES) through listRequests, in this process
 // (no HTTP): p50/p95 over every round, and the slowest queries with the terms they were searched by.
 // The database is opened as it is, not migrated: two checkouts can take turns on one database (A/B in the
@@ -16,7 +16,7 @@ import { SEARCH_QUERIES } from './harness';
 import { percentile, round } from './load';
 
 const { values } = parseArgs({
-  options: { db: { type: 'string' }, rounds: { type: 'string', default: '5' }, query: { type: 'string', multiple: true }, worst: { type: 'string', default: '8' }, 'walk-min-share': { type: 'string' } },
+  options: { db: { type: 'string' }, rounds: { type: 'string', default: '5' }, query: { type: 'string', multiple: true }, worst: { type: 'string', default: '8' }, 'walk-min-share': { type: 'string' }, 'span-factor': { type: 'string' } },
   strict: true,
 });
 if (!values.db) throw new Error('--db is required');
@@ -25,8 +25,9 @@ const config = loadConfig({ ...process.env, DATABASE_URL: values.db, LOG_LEVEL: 
 const database = await openDatabase(config.databaseUrl);
 const ctx: AppContext = { config, database, db: database.db, dialect: database.dialect, clock: { now: () => new Date() }, log: pino({ level: 'warn' }) };
 const actor = systemActor('probe');
-// PostgreSQL: from which share of the requests a word is found by walking newest first (walkLimits), to try others.
+// PostgreSQL: from which share of the requests a word is found by walking newest first, and how wide the first look is (walkLimits), to try others.
 if (values['walk-min-share'] !== undefined) walkLimits.walkMinShare = Number(values['walk-min-share']);
+if (values['span-factor'] !== undefined) walkLimits.spanFactor = Number(values['span-factor']);
 const queries = values.query?.length ? values.query : SEARCH_QUERIES;
 const seg = await getSegmenter(ctx);
 

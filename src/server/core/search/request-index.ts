@@ -232,7 +232,17 @@ export interface SearchMatch {
    * newest 200,000 requests first, 2,000.
    */
   nextLook: (want: number, last?: { lower: number; found: number }) => Promise<number>;
-  /** The match among the requests above `lower` (in place of `where`, on a query joined to `table`). */
+  /**
+   * Runs the looks (queries that walk or pick the newest matches, a window's worth) on one connection: on
+   * PostgreSQL in a transaction without parallel workers. The planner chose a parallel plan for a look when its
+   * statistics were fresh, and starting the workers cost more than the look (停电 at 300,000 requests: 41 ms
+   * against 11 ms on one process, on 2 cores).
+   */
+  looks: <T>(run: (db: Tx) => Promise<T>) => Promise<T>;
+  /**
+   * The match among the requests above `lower` (in place of `where`, on a query joined to `table`); on PostgreSQL
+   * among whole spans of ids, exactly those above a bound nextLook gave.
+   */
   within: (lower: number) => RawBuilder<SqlBool>;
 }
 
@@ -245,7 +255,7 @@ export interface SearchMatch {
  * - spanFactor: a text search looks first among the newest requests that should hold this many times the
  *   matches it wants (SearchMatch.nextLook).
  */
-export const walkLimits = { walkMinShare: 0.05, spanFactor: 2 };
+export const walkLimits = { walkMinShare: 0.05, spanFactor: 1.5 };
 
 /**
  * The requests matching a query, as the pieces of a join (SearchMatch). The index table is joined
@@ -273,6 +283,7 @@ export async function matchRequests(target: Pick<IndexTarget, 'database' | 'dial
       score: (ids) => (plan ? onConnection((sqlite) => scoreBm25(sqlite, query, plan, ids)) : Promise.resolve(new Map())),
       key: sql<number>`search_hits.rowid`,
       nextLook: async () => 0,
+      looks: (run) => run(database.db),
       within: (lower) => sql<SqlBool>`${where} and search_hits.rowid > ${lower}`,
     };
   }
@@ -280,17 +291,11 @@ export async function matchRequests(target: Pick<IndexTarget, 'database' | 'dial
   const shares = query.length ? await estimateShares(database, query) : null;
   const walk = !!opts.walkable && shares !== null && shares.query >= walkLimits.walkMinShare;
   const rank = sql<number>`ts_rank(search_hits.document, ${tsq})`;
-  const where = query.length ? sql<SqlBool>`search_hits.document @@ ${tsq}` : sql<SqlBool>`1 = 0`;
-  // Among the newest, with several words, GIN is asked for the rarest alone and each row found tests the
-  // rest. Asked for all of them, GIN finds just the rows that hold every word, but the planner, taking the
-  // words as independent, expects a handful and tests the id bound after visiting every one (网约车: 46,000
-  // rows at 3 million requests, 260 ms); for one word it expects the right number and applies the bound in
-  // the index first (42 ms). `|| ''` keeps the planner from using the index for the test of the rest.
-  const rarestShare = shares ? Math.min(...shares.terms) : 0;
-  const rarest = shares && query.length > 1 ? query[shares.terms.indexOf(rarestShare)] : null;
+  // Through GIN: the index's expression, the document with its span lexeme (SPANNED). A walk tests each row's
+  // document as it goes, newest first.
+  const where = !query.length ? sql<SqlBool>`1 = 0` : walk ? sql<SqlBool>`search_hits.document @@ ${tsq}` : sql<SqlBool>`${SPANNED} @@ ${tsq}`;
   let newest: number | undefined;
   let looks = 0;
-  const recent = rarest ? sql<SqlBool>`search_hits.document @@ to_tsquery('simple', ${renderTsQuery([rarest])}) and (search_hits.document || ''::tsvector) @@ ${tsq}` : where;
   return {
     table: sql<{ request_id: number }>`request_search`.as('search_hits'),
     on: sql<SqlBool>`search_hits.request_id = requests.id`,
@@ -306,35 +311,59 @@ export async function matchRequests(target: Pick<IndexTarget, 'database' | 'dial
     // (often ten times too high), and then reads the whole table. Ordered by an expression (`+ 0`), it takes
     // GIN's matches and sorts them (measured: 760 → 96 ms for a rare word at 150k requests).
     key: walk ? sql<number>`search_hits.request_id` : sql<number>`search_hits.request_id + 0`,
-    // First among the newest requests that should hold `want` matches twice over by the rarest term's share
-    // (about 2 × want rows visited). Found too few: once more, over a span sized by the matches found (ids
-    // have gaps, and shares are estimates), unless they were too few to size it; then every match, where GIN
-    // visits only the rows that hold every word (few, since the newest held few). Widening in fixed steps cost
-    // more than it saved (餐馆 油烟, no match: 241 ms at 3 million requests).
+    // First among the newest requests that should hold `want` matches 1.5 times over by the rarest term's share,
+    // in whole spans (about 1.5 × want rows visited, and the rest of the lowest span: 2 → 1.5 took the p50 of the
+    // bench's searches at 3 million requests from 36–44 to 34–36 ms). Found too few: once more, over a span sized by the matches
+    // found (ids have gaps, and shares are estimates), unless they were too few to size it; then every match,
+    // where GIN visits only the rows that hold every word (few, since the newest held few). Widening in fixed
+    // steps cost more than it saved (餐馆 油烟, no match: 241 ms at 3 million requests).
     nextLook: async (want, last) => {
       if (walk || !shares) return 0;
       newest ??= Number((await sql<{ id: number | null }>`select max(request_id) as id from request_search`.execute(database.db)).rows[0]?.id ?? 0);
       looks++;
       // The span of ids that should hold want × spanFactor matches, at the share estimated, or seen last time.
-      // A second narrow look visits the rarest term's rows in its span, every match just the matches: the
-      // cheaper wins (东湖区 停电: 30,000 rows against 2,000).
-      let share = !last ? rarestShare : 0;
+      // A second narrow look visits about want × spanFactor matches, every match all of them (seen × newest):
+      // the fewer wins.
+      let share = !last ? Math.min(...shares.terms) : 0;
       if (last && looks === 2 && last.found * 8 >= want) {
         const seen = last.found / (newest - last.lower);
-        if ((walkLimits.spanFactor * want * rarestShare) / seen < seen * newest) share = seen;
+        if (walkLimits.spanFactor * want < seen * newest) share = seen;
       }
-      const lower = share > 0 ? newest - Math.ceil((walkLimits.spanFactor * want) / share) : 0;
+      const lower = share > 0 ? spanStart(newest - Math.ceil((walkLimits.spanFactor * want) / share)) : 0;
       return lower > 0 && (!last || lower < last.lower) ? lower : 0;
     },
-    within: (lower) => sql<SqlBool>`${recent} and search_hits.request_id > ${lower}`,
+    looks: (run) => database.db.transaction().execute(async (trx) => {
+      await sql`set local max_parallel_workers_per_gather = 0`.execute(trx);
+      return run(trx);
+    }),
+    // The spans from lower's up to the newest, as words of the query: GIN finds just the matches in them, and
+    // no row is read to test the bound. A bound from nextLook is where a span starts, so the spans hold the
+    // requests above it and no others.
+    within: (lower) => {
+      const first = spanOf(lower + 1);
+      const spans = Array.from({ length: Math.max(spanOf(newest ?? 0), first) - first + 1 }, (_, i) => `'${SPAN_PREFIX}${first + i}'`);
+      return sql<SqlBool>`${SPANNED} @@ (${tsq} && ${spans.join(' | ')}::tsquery)`;
+    },
   };
 }
+
+// PostgreSQL's full-text index (migration 20261206-1900) holds each request's document and one lexeme naming
+// its span of ids: SPAN_PREFIX and id >> SPAN_BITS. A query written with the index's exact expression can
+// name the spans it looks in as words. A look starts where a span starts (spanStart: the bound below its
+// first id).
+const SPAN_BITS = 17;
+const SPAN_PREFIX = '#';
+const SPANNED = sql.raw(`(search_hits.document || array_to_tsvector(array['${SPAN_PREFIX}' || (search_hits.request_id >> ${SPAN_BITS})::text]))`);
+const spanOf = (id: number) => Math.floor(id / 2 ** SPAN_BITS);
+const spanStart = (id: number) => Math.max(0, spanOf(id) * 2 ** SPAN_BITS - 1);
 
 /**
  * PostgreSQL: the share of the indexed requests that match `query`, and each of its terms, estimated from
  * ANALYZE's statistics of the document column: its most common lexemes (1,000 by default) with their
- * frequencies; a lexeme not among them is taken as frequent as the rarest that is. Words count as
- * independent. Null without statistics.
+ * frequencies; a lexeme not among them is taken as frequent as the rarest that is. The pieces of one word (a
+ * term's alternative, e.g. 垃圾 清运 for 垃圾清运) nearly always stand together: such an alternative is as frequent
+ * as its rarest piece (taken as independent, 垃圾 & 清运 came out 30 times too rare at 300,000 requests, and the
+ * search visited every match). Separate words count as independent. Null without statistics.
  */
 async function estimateShares(database: Database, query: SearchQuery): Promise<{ query: number; terms: number[] } | null> {
   const tokens = [...new Set(query.flat(2).map((t) => t.toLowerCase()))];
@@ -349,7 +378,7 @@ async function estimateShares(database: Database, query: SearchQuery): Promise<{
   const floor = Number(rows[0].floor);
   const freq = new Map(rows.filter((r) => r.token != null).map((r) => [r.token!, Number(r.freq)]));
   const share = (token: string) => freq.get(token.toLowerCase()) ?? floor;
-  const terms = query.map((term) => Math.min(1, term.reduce((any, alt) => any + alt.reduce((p, token) => p * share(token), 1), 0)));
+  const terms = query.map((term) => Math.min(1, term.reduce((any, alt) => any + Math.min(...alt.map(share)), 0)));
   return { query: terms.reduce((all, t) => all * t, 1), terms };
 }
 

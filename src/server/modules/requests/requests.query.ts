@@ -177,14 +177,16 @@ export async function listRequests(ctx: AppContext, actor: Actor, q: ListQuery) 
   // holds the newest matches of all.
   const rank = q.sort ? null : match.rank;
   const want = searchLimits.rankWindow + 1;
-  let fetched: { id: number; rank: number }[] = [];
-  for (let lower = await match.nextLook(want); ; lower = await match.nextLook(want, { lower, found: fetched.length })) {
-    const walk = (lower > 0 ? joined.where(match.within(lower)) : base).orderBy(match.key, 'desc').limit(want);
-    fetched = rank
-      ? (await walk.select(['requests.id', rank.as('rank')]).execute()).map((r) => ({ id: Number(r.id), rank: Number(r.rank) }))
-      : (await walk.select('requests.id').execute()).map((r) => ({ id: Number(r.id), rank: 0 }));
-    if (fetched.length >= want || lower === 0) break;
-  }
+  const fetched = await match.looks(async (db) => {
+    let found: { id: number; rank: number }[] = [];
+    for (let lower = await match.nextLook(want); ; lower = await match.nextLook(want, { lower, found: found.length })) {
+      const walk = (lower > 0 ? joined.where(match.within(lower)) : base).orderBy(match.key, 'desc').limit(want);
+      found = rank
+        ? (await db.executeQuery(walk.select(['requests.id', rank.as('rank')]).compile())).rows.map((r) => ({ id: Number(r.id), rank: Number(r.rank) }))
+        : (await db.executeQuery(walk.select('requests.id').compile())).rows.map((r) => ({ id: Number(r.id), rank: 0 }));
+      if (found.length >= want || lower === 0) return found;
+    }
+  });
   const isWindowAll = fetched.length <= searchLimits.rankWindow;
   const window = isWindowAll ? fetched : fetched.slice(0, searchLimits.rankWindow);
   // Else count on, up to the cap (the (id, status) index answers the join, migration 20261128-0110).
