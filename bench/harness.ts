@@ -44,6 +44,8 @@ export interface BenchResult {
   date: string;
   machine: { cores: number; memory_gb: number; cpu: string; node: string; load_avg_start: number[]; load_avg_end: number[] };
   requests: number;
+  /** PostgreSQL: the server's version and the settings that bear on the figures. */
+  database_server?: Record<string, string>;
   /** measured_at: when reused from an earlier run of the same size (--reuse). */
   generate: { seconds: number; rows_per_s: number; measured_at?: string } | null;
   intake: { limit_rps: number; rps: number; ratio: number; p50_ms: number; p99_ms: number; limit_p50_ms: number; limit_p99_ms: number; errors: number; connections: number; seconds: number };
@@ -89,6 +91,14 @@ export async function intakeBodies(ctx: AppContext): Promise<string[]> {
     categoryId: category.id, districtId: district.id, ...(street ? { streetId: street.id } : {}), ...(t.address ? { address: t.address } : {}),
     requester: { name: '张先生', phone: `1380000${String(1000 + (i % 9000)).padStart(4, '0')}` },
   }));
+}
+
+// The PostgreSQL settings a reader needs to reproduce the figures (the server's own, not set by the bench).
+const POSTGRES_SETTINGS = ['server_version', 'shared_buffers', 'effective_cache_size', 'work_mem', 'max_parallel_workers_per_gather', 'autovacuum', 'jit'];
+
+async function postgresSettings(ctx: AppContext): Promise<Record<string, string>> {
+  const { rows } = await sql<{ name: string; setting: string }>`select name, current_setting(name) as setting from unnest(${POSTGRES_SETTINGS}::text[]) as name`.execute(ctx.db);
+  return Object.fromEntries(rows.map((r) => [r.name, r.setting]));
 }
 
 export async function openBench(databaseUrl: string): Promise<AppContext> {
@@ -182,6 +192,7 @@ export async function runBenchmark(opts: BenchOptions): Promise<BenchResult> {
   const dispatcherToken = await token(ctx, 'dispatcher1');
   const handlerToken = await token(ctx, handler);
   const bodies = await intakeBodies(ctx);
+  const databaseServer = ctx.dialect === 'postgres' ? await postgresSettings(ctx) : undefined;
   await ctx.database.close();
 
   // 4. The machine's limit: the bare route, then clean its rows away.
@@ -287,7 +298,7 @@ export async function runBenchmark(opts: BenchOptions): Promise<BenchResult> {
     return {
       size: opts.size, db: opts.db, date: new Date().toISOString(),
       machine: { cores: os.cpus().length, memory_gb: round(os.totalmem() / 2 ** 30), cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, load_avg_start: loadStart, load_avg_end: os.loadavg().map((x) => round(x, 2)) },
-      requests, generate,
+      requests, ...(databaseServer ? { database_server: databaseServer } : {}), generate,
       intake: {
         limit_rps: limit.rps, rps: real.rps, ratio: limit.rps > 0 ? round(real.rps / limit.rps, 3) : 0, p50_ms: real.p50_ms, p99_ms: real.p99_ms,
         limit_p50_ms: limit.p50_ms, limit_p99_ms: limit.p99_ms, errors: real.errors + limit.errors, connections: opts.connections, seconds: opts.seconds,
