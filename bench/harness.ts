@@ -52,7 +52,7 @@ export interface BenchResult {
   import: { rows_per_s: number | null; rows: number; reason?: string; measured_at?: string };
   kpi: { p50_ms: number; p95_ms: number; by_group: Record<string, { p50_ms: number; p95_ms: number }>; resolution: { all: string | null; enterprise: string | null } };
   lists: { p95_ms: number; by_list: Record<string, { p50_ms: number; p95_ms: number; total: number }>; all_time_overdue?: { p50_ms: number; p95_ms: number; total: number } };
-  search: { p50_ms: number | null; p95_ms: number | null; queries: number; reason?: string };
+  search: { p50_ms: number | null; p95_ms: number | null; queries: number; second_pass?: { p50_ms: number; p95_ms: number }; reason?: string };
   classify: { per_s: number | null; p95_ms: number | null; reason?: string };
   train: { seconds: number; rows: number } | null;
   rss_peak_mb: number | null;
@@ -265,14 +265,20 @@ export async function runBenchmark(opts: BenchOptions): Promise<BenchResult> {
     log('search …');
     let search: BenchResult['search'];
     try {
-      const xs: number[] = [];
+      // Each query once: the figure judged, read where the queries' rows are not cached yet. Then the same again
+      // (second_pass): what the cache does for them, reported beside it.
+      const pass = async () => {
+        const xs: number[] = [];
+        for (const q of SEARCH_QUERIES) {
+          const t = performance.now();
+          await get(`${api}/requests?q=${encodeURIComponent(q)}`, dispatcherToken);
+          xs.push(performance.now() - t);
+        }
+        return xs;
+      };
       await get(`${api}/requests?q=${encodeURIComponent(SEARCH_QUERIES[0])}`, dispatcherToken);
-      for (const q of SEARCH_QUERIES) {
-        const t = performance.now();
-        await get(`${api}/requests?q=${encodeURIComponent(q)}`, dispatcherToken);
-        xs.push(performance.now() - t);
-      }
-      search = { ...stats(xs), queries: xs.length };
+      const xs = await pass();
+      search = { ...stats(xs), queries: xs.length, second_pass: stats(await pass()) };
     } catch (err) {
       search = { p50_ms: null, p95_ms: null, queries: 0, reason: `search failed: ${(err as Error).message.slice(0, 200)}` };
     }
