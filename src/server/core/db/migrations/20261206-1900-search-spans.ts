@@ -7,11 +7,12 @@ import { isPostgres } from './helpers';
 // the bound (a word in 1 % of the requests: 200,000 ids, 35 ms) before any match was known. The full-text
 // index now holds, beside a request's words, one lexeme naming its span of 131,072 ids ('#' and id >> 17; the
 // segmenter's tokens are letters and digits, so none is ever a word): "among the newest" is then a word of the
-// query (`'停电' & ('#22' | '#23')`), and GIN intersects it with the other words before any row is read (停电 at
-// 300,000 requests: 46 → 9 ms). Spans this wide are longer lists than a searched word's, so GIN steps through
-// the word's list and skips in the spans' (幸福 & 小区 among the newest million of 3 million requests: 20 ms;
-// with spans of 16,384 ids, whose lists GIN stepped through instead, 200 ms). The plain index on the document
-// is replaced: the new one answers every query the old one did. Searches write the same expression
+// query (`'停电' & ('#22' | '#23')`), and GIN intersects it with the other words before any row is read
+// (停电 at 300,000 requests, with spans of 16,384 ids: 46 → 9 ms). Spans this wide are longer lists than a
+// searched word's, so GIN steps through the word's list and skips in the spans' (幸福 & 小区 among the newest
+// million of 3 million requests: 20 ms; with spans of 16,384 ids, whose lists GIN stepped through instead,
+// 200 ms). The plain index on the document is replaced: the new one answers every query the old one did.
+// Searches write the same expression
 // (core/search/request-index.ts).
 export async function up(db: Kysely<any>): Promise<void> {
   if (!isPostgres(db)) return;
