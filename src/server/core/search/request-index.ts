@@ -311,12 +311,12 @@ export async function matchRequests(target: Pick<IndexTarget, 'database' | 'dial
     // (often ten times too high), and then reads the whole table. Ordered by an expression (`+ 0`), it takes
     // GIN's matches and sorts them (measured: 760 → 96 ms for a rare word at 150k requests).
     key: walk ? sql<number>`search_hits.request_id` : sql<number>`search_hits.request_id + 0`,
-    // First among the newest requests that should hold `want` matches 1.5 times over by the rarest term's share,
-    // in whole spans (about 1.5 × want rows visited, and the rest of the lowest span: 2 → 1.5 took the p50 of the
-    // bench's searches at 3 million requests from 36–44 to 34–36 ms). Found too few: once more, over a span sized by the matches
-    // found (ids have gaps, and shares are estimates), unless they were too few to size it; then every match,
-    // where GIN visits only the rows that hold every word (few, since the newest held few). Widening in fixed
-    // steps cost more than it saved (餐馆 油烟, no match: 241 ms at 3 million requests).
+    // First among the newest requests that should hold `want` matches spanFactor times over by the rarest term's
+    // share, in whole spans (about 1.5 × want rows visited, and the rest of the lowest span: 2 → 1.5 took the p50
+    // of the bench's searches at 3 million requests from 36–44 to 34–36 ms). Found too few: once more, over a span
+    // sized by the matches found (ids have gaps, and shares are estimates), unless they were too few to size it;
+    // then every match, where GIN visits only the rows that hold every word (few, since the newest held few).
+    // Widening in fixed steps cost more than it saved (餐馆 油烟, no match: 241 ms at 3 million requests).
     nextLook: async (want, last) => {
       if (walk || !shares) return 0;
       newest ??= Number((await sql<{ id: number | null }>`select max(request_id) as id from request_search`.execute(database.db)).rows[0]?.id ?? 0);
