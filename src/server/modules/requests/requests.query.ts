@@ -109,10 +109,9 @@ async function buildFilteredQuery(ctx: AppContext, actor: Actor, q: ListQuery): 
       // Full-text search over title, content, address and reply (core/search): segmented with the city's dictionary.
       const segmenter = await getSegmenter(ctx);
       // Walking every request newest first suits a frequent word only when nothing else narrows the list.
-      const walkable = units === null && Object.entries(q).every(([k, v]) => v === undefined || ['q', 'page', 'pageSize'].includes(k));
-      const m = await matchRequests(ctx, segmenter.searchQuery(term), { walkable });
+      plain = units === null && Object.entries(q).every(([k, v]) => v === undefined || ['q', 'page', 'pageSize'].includes(k));
+      const m = await matchRequests(ctx, segmenter.searchQuery(term), { walkable: plain });
       match = m;
-      plain = walkable;
       // The match itself goes in last (below): a list may look among the newest requests first (listRequests).
       b = b.innerJoin(m.table, (j) => j.on(m.on)) as unknown as Q;
     }
@@ -187,9 +186,7 @@ export async function listRequests(ctx: AppContext, actor: Actor, q: ListQuery) 
       if (plain) found = await newestUnmerged(ctx, db, match, lower, rank, want);
       else {
         const walk = (lower > 0 ? joined.where(match.within(lower)) : base).orderBy(match.key, 'desc').limit(want);
-        found = rank
-          ? (await db.executeQuery(walk.select(['requests.id', rank.as('rank')]).compile())).rows.map((r) => ({ id: Number(r.id), rank: Number(r.rank) }))
-          : (await db.executeQuery(walk.select('requests.id').compile())).rows.map((r) => ({ id: Number(r.id), rank: 0 }));
+        found = (await db.executeQuery(walk.select(['requests.id', (rank ?? sql<number>`0`).as('rank')]).compile())).rows.map((r) => ({ id: Number(r.id), rank: Number(r.rank) }));
       }
       if (found.length >= want || lower === 0) return found;
     }

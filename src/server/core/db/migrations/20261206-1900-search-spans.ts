@@ -12,8 +12,7 @@ import { isPostgres } from './helpers';
 // searched word's, so GIN steps through the word's list and skips in the spans' (幸福 & 小区 among the newest
 // million of 3 million requests: 20 ms; with spans of 16,384 ids, whose lists GIN stepped through instead,
 // 200 ms). The plain index on the document is replaced: the new one answers every query the old one did.
-// Searches write the same expression
-// (core/search/request-index.ts).
+// Searches write the same expression (core/search/request-index.ts).
 export async function up(db: Kysely<any>): Promise<void> {
   if (!isPostgres(db)) return;
   await sql`create index request_search_span_idx on request_search
