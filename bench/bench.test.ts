@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, DIALECTS, type TestContext } from '../src/server/test/harness';
@@ -17,12 +18,19 @@ const REQUESTS = 1000;
 for (const dialect of DIALECTS) {
   describe(`history generator (${dialect})`, () => {
     let ctx: TestContext;
+    let schemaBefore: string[];
     beforeAll(async () => {
       ctx = await createTestContext(dialect);
+      schemaBefore = await indexesAndKeys(ctx);
       await generateRequests(ctx, { profile: 'h1-2024', requests: REQUESTS, seed: 7 });
     }, 120_000);
     afterAll(async () => {
       await ctx.cleanup();
+    });
+
+    it('leaves every index and foreign key it set aside for the bulk write as it was', async () => {
+      expect(schemaBefore.length).toBeGreaterThan(10);
+      expect(await indexesAndKeys(ctx)).toEqual(schemaBefore);
     });
 
     it('writes the requested rows with the report\'s enterprise share', async () => {
@@ -95,6 +103,16 @@ for (const dialect of DIALECTS) {
       expect(Number(indexed)).toBe(REQUESTS);
     });
   });
+}
+
+/** The definitions of the database's indexes (and, on PostgreSQL, foreign keys), sorted. */
+async function indexesAndKeys(ctx: TestContext): Promise<string[]> {
+  const { rows } = ctx.dialect === 'sqlite'
+    ? await sql<{ def: string }>`select name || ': ' || sql as def from sqlite_master where type = 'index' and sql is not null`.execute(ctx.db)
+    : await sql<{ def: string }>`select indexname || ': ' || indexdef as def from pg_indexes where schemaname = current_schema()
+        union all select c.conname || ': ' || pg_get_constraintdef(c.oid) from pg_constraint c join pg_class t on t.oid = c.conrelid
+        where c.contype = 'f' and t.relnamespace = current_schema()::regnamespace`.execute(ctx.db);
+  return rows.map((r) => r.def).sort();
 }
 
 /** A database the bench's child servers can open: a temporary SQLite file, or a fresh schema named in the URL. */
