@@ -1,4 +1,4 @@
-import { sql, type SelectQueryBuilder } from 'kysely';
+import { sql, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import type { AppContext } from '../../context';
 import type { Tx } from '../../core/db/database';
 import type { DB } from '../../core/db/tables';
@@ -179,14 +179,16 @@ export async function listRequests(ctx: AppContext, actor: Actor, q: ListQuery) 
   // The walk looks among the newest requests first (SearchMatch.nextLook): when those hold a full window, it
   // holds the newest matches of all.
   const rank = q.sort ? null : match.rank;
+  // Where relevance comes afterwards (or not at all), the looks select a zero in its place.
+  const rankOrZero = rank ?? sql<number>`0`;
   const want = searchLimits.rankWindow + 1;
   const fetched = await match.looks(async (db) => {
     let found: { id: number; rank: number }[] = [];
     for (let lower = await match.nextLook(want); ; lower = await match.nextLook(want, { lower, found: found.length })) {
-      if (plain) found = await newestUnmerged(ctx, db, match, lower, rank, want);
+      if (plain) found = await newestUnmerged(ctx, db, match, lower, rankOrZero, want);
       else {
         const walk = (lower > 0 ? joined.where(match.within(lower)) : base).orderBy(match.key, 'desc').limit(want);
-        found = (await db.executeQuery(walk.select(['requests.id', (rank ?? sql<number>`0`).as('rank')]).compile())).rows.map((r) => ({ id: Number(r.id), rank: Number(r.rank) }));
+        found = rankedIds((await db.executeQuery(walk.select(['requests.id', rankOrZero.as('rank')]).compile())).rows);
       }
       if (found.length >= want || lower === 0) return found;
     }
@@ -222,6 +224,9 @@ export async function listRequests(ctx: AppContext, actor: Actor, q: ListQuery) 
   return reply(await readRows(ctx, ids), total, totalCapped);
 }
 
+/** A look's rows as the window holds them: id and relevance. */
+const rankedIds = (rows: ReadonlyArray<{ id: unknown; rank: unknown }>) => rows.map((r) => ({ id: Number(r.id), rank: Number(r.rank) }));
+
 /**
  * The newest `want` matches above `lower` of a plain search (buildFilteredQuery), from the index alone; the merged
  * requests among them are then left out by one read of their ids, looking further when more than a few were merged.
@@ -229,11 +234,10 @@ export async function listRequests(ctx: AppContext, actor: Actor, q: ListQuery) 
  * the window (bench/search-probe.ts at 3 million requests on PostgreSQL, per-query medians: p50 31–34 → 27–29 ms,
  * p95 58–61 → 51–52 ms).
  */
-async function newestUnmerged(ctx: AppContext, db: Tx, match: SearchMatch, lower: number, rank: SearchMatch['rank'], want: number) {
+async function newestUnmerged(ctx: AppContext, db: Tx, match: SearchMatch, lower: number, rank: RawBuilder<number>, want: number) {
   for (let extra = 32; ; extra *= 4) {
     const look = ctx.db.selectFrom(match.table).where(lower > 0 ? match.within(lower) : match.where).orderBy(match.key, 'desc').limit(want + extra);
-    const rows = (await db.executeQuery(look.select([match.key.as('id'), (rank ?? sql<number>`0`).as('rank')]).compile())).rows
-      .map((r) => ({ id: Number(r.id), rank: Number(r.rank) }));
+    const rows = rankedIds((await db.executeQuery(look.select([match.key.as('id'), rank.as('rank')]).compile())).rows);
     const merged = rows.length
       ? new Set((await db.executeQuery(ctx.db.selectFrom('requests').select('id').where('id', 'in', rows.map((r) => r.id)).where('status', '=', 'merged').compile())).rows.map((r) => Number(r.id)))
       : new Set<number>();
