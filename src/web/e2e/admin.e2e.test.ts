@@ -1,7 +1,7 @@
 import { beforeEach, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { describeInBrowser, type PageGuard, screenshot } from './support/browser';
-import { chooseOption, chooseTreeNode, clickWhenReady, loginAs, submitAndSend, uniqueSuffix, waitForFieldError } from './support/flows';
+import { chooseOption, clickWhenReady, loginAs, searchAndChoose, submitAndSend, uniqueSuffix, waitForFieldError } from './support/flows';
 import { useBrowserTest } from './support/suite';
 import { ADMIN, type TestServer } from './support/zhengtong';
 
@@ -57,7 +57,7 @@ describeInBrowser('web: administration on a desktop', () => {
     guard.allow(409, /\/api\/v1\/users$/);
     await page.locator('#user_username').fill('admin');
     await page.locator('#user_displayName').fill(displayName);
-    await chooseTreeNode(page, page.getByTestId('user-form-unit'), unitName);
+    await searchAndChoose(page, page.getByTestId('user-form-unit'), unitName);
     await chooseOption(page, page.getByTestId('user-form-roles'), '承办人');
     // Close the dropdown by clicking outside it (Escape could also close the dialog under load).
     await page.locator('.ant-modal-title:visible').click();

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { describeInBrowser, launchBrowser, newDesktopContext, newPhoneContext, PageGuard, PHONE, screenshot } from './support/browser';
-import { clickWhenReady, loginAs, uniqueSuffix } from './support/flows';
+import { clickWhenReady, loginAs, searchAndChoose, uniqueSuffix } from './support/flows';
 import { apiLogin, buildRequest, kpiWorld } from './support/kpi-fixtures';
 import { ADMIN, DEMO_PASSWORD, startTestServer, type TestServer } from './support/zhengtong';
 
@@ -206,12 +206,7 @@ describeInBrowser('web: KPI dashboard, reference data and working calendar', () 
       // The dispatch catalogue's preview answers with the district government when no rule matches.
       await page.getByTestId('catalog-tab-dispatch').click();
       await page.getByTestId('rules-table').locator('tbody tr.ant-table-row').first().waitFor();
-      // The district list may still be loading when the dropdown first opens: pick again until it holds.
-      await expect.poll(async () => {
-        await page.getByTestId('preview-district').click();
-        await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: '东湖区人民政府' }).click({ timeout: 4000 }).catch(() => undefined);
-        return page.getByTestId('preview-district').innerText();
-      }, { timeout: 30_000 }).toContain('东湖区人民政府');
+      await searchAndChoose(page, page.getByTestId('preview-district'), '东湖区人民政府');
       await page.getByTestId('preview-run').click();
       await page.getByTestId('preview-result').getByText('东湖区人民政府').waitFor();
       await screenshot(page, 'desktop-catalog-dispatch');

@@ -62,19 +62,25 @@ export async function chooseOption(page: Page, select: Locator, text: string): P
 }
 
 /**
- * Picks the node named `text` in an antd TreeSelect with search (`select`: its root) and makes sure it stuck:
- * typing filters the tree, which re-renders under the pointer (the failure report of a lost pick: mousedown on
- * the node, mouseup 36 ms later on the list around it). So it searches and picks again until it sees the choice.
+ * Picks the entry named `text` in an antd Select or TreeSelect with search (`select`: its root) and makes sure it
+ * stuck. Typing narrows the list to the entry, so it is found however long the list is and whether or not it had
+ * loaded when the popup first opened; the list re-renders under the pointer as it narrows (the failure report of
+ * a lost pick: mousedown on the node, mouseup 36 ms later on the list around it). So it searches and picks again
+ * until it sees the choice.
  */
-export async function chooseTreeNode(page: Page, select: Locator, text: string): Promise<void> {
+export async function searchAndChoose(page: Page, select: Locator, text: string): Promise<void> {
   // A single select shows its value as the text of its content box (the search input's value is no text).
   const chosen = select.locator('.ant-select-content').filter({ hasText: text }).first();
-  const node = page.locator('.ant-select-dropdown:visible .ant-select-tree-node-content-wrapper').filter({ hasText: text }).first();
+  const entry = page
+    .locator('.ant-select-dropdown:visible')
+    .locator('.ant-select-item-option, .ant-select-tree-node-content-wrapper')
+    .filter({ hasText: text })
+    .first();
   for (let attempt = 0; attempt < 3 && !(await chosen.count()); attempt++) {
     const input = select.getByRole('combobox');
     await input.click();
     await input.fill(text);
-    await clickStill(node);
+    await clickStill(entry);
     await chosen.waitFor({ timeout: 3000 }).catch(() => undefined);
   }
   await chosen.waitFor();
