@@ -3,6 +3,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type DatabaseIntrospector, type RawBuilder, type SqlBool, type TableMetadata, type Transaction } from 'kysely';
+import { CopyIn, runCopyIn } from './copy';
 import { statementNames } from './prepared';
 import type { DB } from './tables';
 
@@ -65,7 +66,7 @@ export async function openDatabase(url: string, opts: { poolSize?: number; schem
     // A schema of its own lets parallel test suites share one PostgreSQL database.
     const options = opts.schema ? `-c search_path=${opts.schema}` : undefined;
     const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, options });
-    pool.on('connect', useNamedStatements);
+    pool.on('connect', extendClient);
     const db = new Kysely<DB>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
     return { db, dialect: 'postgres', pool, close: () => db.destroy() };
   }
@@ -82,12 +83,18 @@ export async function openDatabase(url: string, opts: { poolSize?: number; schem
   return { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
 }
 
-/** Sends the statements runPrepared named (statementNames) as named prepared statements on this client. */
-function useNamedStatements(client: pg.PoolClient): void {
+/**
+ * Extends a pool client's `query`: the statements runPrepared named (statementNames) go as named prepared
+ * statements, and a COPY whose parameter is a CopyIn (copyRows) streams its rows.
+ */
+function extendClient(client: pg.PoolClient): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   (client as unknown as { query: (...args: unknown[]) => unknown }).query = (text: unknown, ...rest: unknown[]) => {
-    const name = typeof text === 'string' ? statementNames.get(text) : undefined;
-    return name && Array.isArray(rest[0]) ? query({ name, text, values: rest[0] }, ...rest.slice(1)) : query(text, ...rest);
+    const params = rest[0];
+    if (typeof text !== 'string' || !Array.isArray(params)) return query(text, ...rest);
+    if (params[0] instanceof CopyIn) return runCopyIn(query, text, params[0]);
+    const name = statementNames.get(text);
+    return name ? query({ name, text, values: params }, ...rest.slice(1)) : query(text, ...rest);
   };
 }
 

@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { sql, type AliasedRawBuilder, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database, DialectName, Tx } from '../db/database';
+import { copyRows } from '../db/copy';
 import { preparedStatement } from '../db/prepared';
 import type { DB } from '../db/tables';
 import { getSegmenter, loadCityWords } from './dictionary';
@@ -105,12 +106,15 @@ export async function writeSearchDocuments(trx: Tx, target: IndexTarget, docs: A
     }
     return;
   }
+  if (!opts.replace) {
+    await copyRows(trx, 'request_search', ['request_id', 'title', 'body', 'reply'], docs.map((d) => ({ request_id: d.id, ...d.doc })));
+    return;
+  }
   for (let i = 0; i < docs.length; i += 2000) {
     const part = docs.slice(i, i + 2000);
-    const insert = sql`insert into request_search (request_id, title, body, reply)
-      select * from unnest(${part.map((d) => d.id)}::bigint[], ${part.map((d) => d.doc.title)}::text[], ${part.map((d) => d.doc.body)}::text[], ${part.map((d) => d.doc.reply)}::text[])`;
-    if (opts.replace) await sql`${insert} on conflict (request_id) do update set title = excluded.title, body = excluded.body, reply = excluded.reply`.execute(trx);
-    else await insert.execute(trx);
+    await sql`insert into request_search (request_id, title, body, reply)
+      select * from unnest(${part.map((d) => d.id)}::bigint[], ${part.map((d) => d.doc.title)}::text[], ${part.map((d) => d.doc.body)}::text[], ${part.map((d) => d.doc.reply)}::text[])
+      on conflict (request_id) do update set title = excluded.title, body = excluded.body, reply = excluded.reply`.execute(trx);
   }
 }
 

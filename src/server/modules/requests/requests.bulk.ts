@@ -3,6 +3,7 @@ import type { Selectable } from 'kysely';
 import { sql } from 'kysely';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Database, Tx } from '../../core/db/database';
+import { copyRows } from '../../core/db/copy';
 import { preparedStatement } from '../../core/db/prepared';
 import type { WorkflowEventsTable } from '../../core/db/tables';
 import type { OrderRow, RequestRow } from './requests.repository';
@@ -13,8 +14,8 @@ import type { RequestKpiRollupTable } from './requests.tables';
  * The bulk path for requests (history generation, imports): many complete rows — request, its orders,
  * its timeline events — written in one transaction per batch with the KPI rollup deltas of exactly
  * those rows and the day counters, so the rollup and the numbering stay right after every batch.
- * SQLite writes through prepared statements; PostgreSQL through one `insert … select from unnest(…)`
- * per table and chunk. Ids are given by the caller (see reserveIds): orders refer to each other, and
+ * SQLite writes through prepared statements; PostgreSQL through one COPY per table (core/db/copy).
+ * Ids are given by the caller (see reserveIds): orders refer to each other, and
  * a merged request to its target, before anything is written. Run it while nobody else writes requests.
  */
 
@@ -53,16 +54,6 @@ const ORDER_COLUMNS = [
 ] as const satisfies ReadonlyArray<keyof OrderRow>;
 
 const EVENT_COLUMNS = ['entity', 'entity_id', 'action', 'from_state', 'to_state', 'actor_id', 'actor_name', 'unit_id', 'at', 'payload'] as const satisfies ReadonlyArray<keyof EventRow>;
-
-// PostgreSQL array types for unnest(); every column not named here is text.
-const PG_TYPES: Record<string, string> = {
-  id: 'bigint', channel_id: 'bigint', category_id: 'bigint', district_unit_id: 'bigint', street_unit_id: 'bigint', accepted_by: 'bigint', lead_unit_id: 'bigint',
-  handling_unit_id: 'bigint', merged_into_id: 'bigint', request_id: 'bigint', unit_id: 'bigint', parent_order_id: 'bigint', dispatched_by: 'bigint',
-  entity_id: 'bigint', actor_id: 'bigint', lat: 'double precision', lng: 'double precision',
-  is_anonymous: 'integer', is_confidential: 'integer', version: 'integer', callback_attempts: 'integer', callback_resolved: 'integer', callback_unreachable: 'integer',
-  closed_on_time: 'integer', is_direct: 'integer', sign_overdue: 'integer', is_overdue: 'integer', extension_pending: 'integer', extension_days: 'integer',
-  extension_days_granted: 'integer', return_count: 'integer', redo_count: 'integer', urge_count: 'integer', is_supervised: 'integer', signed_on_time: 'integer',
-};
 
 const BULK_TABLES = ['requests', 'request_orders', 'workflow_events'];
 // PostgreSQL also drops the search index's GIN: inserted batch by batch it merges its pending list every
@@ -225,9 +216,9 @@ export async function insertBulkRows(database: Database, trx: Tx, rows: { reques
     runRows(preparedStatement(sqlite, SQLITE_BULK.events), EVENT_COLUMNS, events);
     return;
   }
-  await insertUnnest(trx, 'requests', REQUEST_COLUMNS, rows.requests);
-  await insertUnnest(trx, 'request_orders', ORDER_COLUMNS, orders);
-  await insertUnnest(trx, 'workflow_events', EVENT_COLUMNS, events, 5000);
+  await copyRows(trx, 'requests', REQUEST_COLUMNS, rows.requests);
+  await copyRows(trx, 'request_orders', ORDER_COLUMNS, orders);
+  await copyRows(trx, 'workflow_events', EVENT_COLUMNS, events);
 }
 
 /**
@@ -245,14 +236,6 @@ export async function addRollupDeltas(database: Database, trx: Tx, rows: Request
     const part = rows.slice(i, i + 2000);
     const arrays = ROLLUP_COLUMNS.map((c) => sql`${part.map((r) => r[c])}::${sql.raw((ROLLUP_KEY as readonly string[]).includes(c) ? 'text' : 'integer')}[]`);
     await sql`insert into request_kpi_rollup (${sql.join(ROLLUP_COLUMNS.map((c) => sql.ref(c)))}) select * from unnest(${sql.join(arrays)}) ${sql.raw(ROLLUP_CONFLICT)}`.execute(trx);
-  }
-}
-
-async function insertUnnest(trx: Tx, table: string, cols: readonly string[], rows: ReadonlyArray<Record<string, unknown>>, chunk = 2000): Promise<void> {
-  for (let i = 0; i < rows.length; i += chunk) {
-    const part = rows.slice(i, i + chunk);
-    const arrays = cols.map((c) => sql`${part.map((r) => r[c] ?? null)}::${sql.raw(PG_TYPES[c] ?? 'text')}[]`);
-    await sql`insert into ${sql.table(table)} (${sql.join(cols.map((c) => sql.ref(c)))}) select * from unnest(${sql.join(arrays)})`.execute(trx);
   }
 }
 
