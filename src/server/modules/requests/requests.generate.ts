@@ -634,6 +634,10 @@ class ExactPicker {
 
 /** Rows per transaction, at least: small days are gathered, a commit has a fixed cost. */
 const BATCH_ROWS = 10_000;
+// Rows generated between turns of the event loop, where the batch being written goes on.
+const YIELD_EVERY = 1_000;
+// Batches generated and not yet written, at most (each is segmented meanwhile).
+const WRITES_AHEAD = 2;
 /** Below this many requests, starting segmentation threads costs more than it saves. */
 const PARALLEL_FROM = 200_000;
 
@@ -706,30 +710,32 @@ export async function generateRequests(ctx: AppContext, opts: GenerateOptions): 
   let i = 0;
   let done = 0;
   let batch: RequestBatch = { requests: [], orders: [], events: [], counters: [] };
-  // Pipelined: a full batch's hook work (segmentation, on other threads) starts at once, and the
-  // previous batch is written meanwhile; each batch is still written in its own transaction, in order.
-  let pending: { batch: RequestBatch; prepared: Promise<unknown[]> } | null = null;
-  const writePending = async () => {
-    if (!pending) return;
-    const { batch: b, prepared } = pending;
-    pending = null;
-    await writeRequestBatch(ctx.database, b, hooks, await prepared);
-    done += b.requests.length;
-    opts.onProgress?.(done, total);
-  };
+  // Pipelined: a full batch's hook work (segmentation, on other threads) starts at once, and the batch is
+  // written when it is done, while the next batches are generated (on PostgreSQL the server works meanwhile;
+  // the loop below yields often so that the writes' statements go on). Batches are written one at a time,
+  // each in its own transaction, in order; generation runs at most WRITES_AHEAD batches ahead of the writer.
+  const writes: Promise<void>[] = [];
   const flush = async () => {
     if (!batch.requests.length) return;
-    const next = { batch, prepared: prepareRequestBatch(batch, hooks) };
-    // Unhandled until awaited: a failure surfaces when its batch is written.
-    next.prepared.catch(() => {});
+    const b = batch;
     batch = { requests: [], orders: [], events: [], counters: [] };
-    await writePending();
-    pending = next;
+    const prepared = prepareRequestBatch(b, hooks);
+    // Unhandled until awaited: a failure surfaces when its batch is written.
+    prepared.catch(() => {});
+    const write = (writes[writes.length - 1] ?? Promise.resolve()).then(async () => {
+      await writeRequestBatch(ctx.database, b, hooks, await prepared);
+      done += b.requests.length;
+      opts.onProgress?.(done, total);
+    });
+    write.catch(() => {});
+    writes.push(write);
+    if (writes.length > WRITES_AHEAD) await writes.shift();
   };
   try {
     for (const day of days) {
       const drafts: Array<{ s: Sketch; rng: Rng; resolved: boolean | null }> = [];
       for (let k = 0; k < day.count; k++, i++) {
+        if (i % YIELD_EVERY === 0) await new Promise(setImmediate);
         const rng = rowRng(i);
         const s = sketchOf(rng, i, day.date, isEnterprise(i), refs, endMs);
         let resolved: boolean | null = null;
@@ -775,8 +781,10 @@ export async function generateRequests(ctx: AppContext, opts: GenerateOptions): 
       if (batch.requests.length >= BATCH_ROWS) await flush();
     }
     await flush();
-    await writePending();
+    while (writes.length) await writes.shift();
   } finally {
+    // A failed batch stops the loop (and the writes after it): the writes settle before the indexes are rebuilt.
+    await Promise.allSettled(writes);
     await restoreIndexes();
   }
   await finishBulkWrite(ctx.database);
