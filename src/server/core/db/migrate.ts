@@ -14,6 +14,7 @@ import * as m20261128_0110 from './migrations/20261128-0110-list-search-indexes'
 import * as m20261128_0330 from './migrations/20261128-0330-search-sample';
 import * as m20261206_1900 from './migrations/20261206-1900-search-spans';
 import * as m20261206_2000 from './migrations/20261206-2000-source-ref-first';
+import * as m20261207_0100 from './migrations/20261207-0100-merged-requests';
 
 /** Every migration, in order. Names are timestamps; a new one is appended here. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261128-0330-search-sample': m20261128_0330,
   '20261206-1900-search-spans': m20261206_1900,
   '20261206-2000-source-ref-first': m20261206_2000,
+  '20261207-0100-merged-requests': m20261207_0100,
 };
 
 class StaticProvider implements MigrationProvider {
