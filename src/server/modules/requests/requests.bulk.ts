@@ -295,10 +295,10 @@ export async function writeRequestBatch(database: Database, batch: RequestBatch,
 
 /**
  * After explicit ids: moves PostgreSQL's identity sequences past them, and refreshes planner statistics.
- * On PostgreSQL a VACUUM too (the tables spread over a connection per core): it marks the new pages all-visible, so the list indexes' index-only scans
- * read no table page, and sets the rows' hint bits once — else the first reads of each page write it back
- * (a busy unit's inbox count at 300k requests: 835 table pages read and written back). Autovacuum
- * would do it later, if it is on.
+ * On PostgreSQL a VACUUM too, the tables spread over a connection per core: it marks the new pages
+ * all-visible, so the list indexes' index-only scans read no table page, and sets the rows' hint bits once
+ * — else the first reads of each page write it back (a busy unit's inbox count at 300k requests: 835 table
+ * pages read and written back). Autovacuum would do it later, if it is on.
  */
 export async function finishBulkWrite(database: Database): Promise<void> {
   if (database.dialect === 'postgres') {
