@@ -9,7 +9,7 @@ import { createTestContext, DIALECTS, type TestContext } from '../src/server/tes
 import { isValidCreditCode } from '../src/server/modules/requests/request-rules';
 import { GENERATE_PROFILES, generateRequests, scaledCounts } from '../src/server/modules/requests/requests.generate';
 import { countsFromRecords, countsFromRollup, type GroupBy } from '../src/server/modules/requests/requests.stats';
-import { runBenchmark } from './harness';
+import { BARE_SOURCE, removeBareRows, runBenchmark } from './harness';
 import { renderBenchmarks, RESULT_FIELDS } from './report';
 
 const PROFILE = GENERATE_PROFILES['h1-2024'];
@@ -101,6 +101,26 @@ for (const dialect of DIALECTS) {
       const table = 'request_search';
       const [{ n: indexed }] = await ctx.db.selectFrom(table as 'requests').select((eb) => eb.fn.countAll<number>().as('n')).execute();
       expect(Number(indexed)).toBe(REQUESTS);
+    });
+
+    it('removes the bare route\'s rows and what refers to them, and leaves every other row and every foreign key', async () => {
+      const pair = await ctx.db.selectFrom('requests').selectAll().orderBy('id').limit(2).execute();
+      const { m } = await ctx.db.selectFrom('requests').select((eb) => eb.fn.max('id').as('m')).executeTakeFirstOrThrow();
+      const bare = pair.map((r, i) => ({ ...r, id: Number(m) + 1 + i, number: `bare${Number(m) + 1 + i}`, source: BARE_SOURCE, source_ref: null }));
+      await ctx.db.insertInto('requests').values(bare).execute();
+      // A server run on reused data analyses whatever it finds, the bare rows too.
+      const term = (requestId: number) => ({ term: '测试词', request_id: requestId, local_date: pair[0].local_date, category_id: null, district_unit_id: null });
+      await ctx.db.insertInto('intelligence_request_terms').values([term(bare[0].id), term(pair[0].id)]).execute();
+
+      await removeBareRows(ctx);
+      expect(await ctx.db.selectFrom('requests').select('id').where('source', '=', BARE_SOURCE).execute()).toEqual([]);
+      const { n } = await ctx.db.selectFrom('requests').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      expect(Number(n)).toBe(REQUESTS);
+      const terms = await ctx.db.selectFrom('intelligence_request_terms').select('request_id').where('term', '=', '测试词').execute();
+      expect(terms.map((t) => Number(t.request_id))).toEqual([pair[0].id]);
+      expect(await indexesAndKeys(ctx)).toEqual(schemaBefore);
+      if (ctx.database.sqlite) expect(ctx.database.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
+      await ctx.db.deleteFrom('intelligence_request_terms').where('term', '=', '测试词').execute();
     });
   });
 }

@@ -6,7 +6,7 @@
 // where an accept's time goes. The bare rows are deleted afterwards; Zhengtong's accepts stay, as in a run.
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { intakeBodies, openBench, token } from './harness';
+import { intakeBodies, openBench, removeBareRows, token } from './harness';
 import { round, runAutocannon, type LoadResult } from './load';
 import { startBareServer, startZhengtong, type ChildServer } from './servers';
 
@@ -58,5 +58,5 @@ for (let i = 1; i <= Number(values.rounds); i++) {
   console.log(`round ${i}: ratio ${round((real.rps / bare.rps) * 100)} %\n  ${line('bare', bare)}\n  ${line('Zhengtong', real)}`);
 }
 const clean = await openBench(databaseUrl);
-await clean.db.deleteFrom('requests').where('source', '=', 'bench-bare').execute();
+await removeBareRows(clean);
 await clean.database.close();
