@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { describeInBrowser, launchBrowser, newDesktopContext, newPhoneContext, PageGuard, PHONE, screenshot } from './support/browser';
-import { cardValue, clickWhenReady, loginAs, pickOption, submitAndSend, waitForFieldError } from './support/flows';
+import { cardValue, clickWhenReady, loginAs, pickChoice, pickOption, submitAndSend, waitForFieldError } from './support/flows';
 import { DEMO_PASSWORD, startTestServer, type TestServer } from './support/zhengtong';
 
 /**
@@ -276,7 +276,7 @@ describeInBrowser('web: 接诉即办 from the call to the archive', () => {
     await page.getByTestId('action-reply').waitFor();
     await expectTouchSized(page, 'action-reply');
     await runAction(page, 'reply', async () => {
-      await page.getByTestId('reply-result').getByText('已解决').click();
+      await pickChoice(page.getByTestId('reply-result'), '已解决');
       await page.locator('#action-reply_text').fill('经协调，物业公司已于今日更换电梯主板并恢复运行，已告知诉求人。');
       await screenshot(page, 'requests-reply-sheet-phone');
     });
@@ -304,7 +304,7 @@ describeInBrowser('web: 接诉即办 from the call to the archive', () => {
     await stale.getByTestId('action-review').waitFor();
 
     await runAction(page, 'review', async () => {
-      await page.getByTestId('review-decision').getByText('通过').click();
+      await pickChoice(page.getByTestId('review-decision'), '通过');
     });
     await page.getByText('审核成功').waitFor();
     await expectStatus(page, 'callback');
@@ -325,8 +325,8 @@ describeInBrowser('web: 接诉即办 from the call to the archive', () => {
     await page.getByTestId('side-menu').getByText('回访', { exact: true }).click();
     await page.getByTestId('callbacks').waitFor();
     await page.getByTestId(`quick-callback-${requestNumber}`).click();
-    await page.getByTestId('callback-resolved').getByText('已解决').click();
-    await page.getByTestId('callback-satisfaction').getByText('满意', { exact: true }).click();
+    await pickChoice(page.getByTestId('callback-resolved'), '已解决');
+    await pickChoice(page.getByTestId('callback-satisfaction'), '满意');
     await screenshot(page, 'requests-callback-dialog-desktop');
     await submitAction(page, 'callback');
     await page.getByText('回访成功').waitFor();

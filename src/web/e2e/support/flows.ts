@@ -86,6 +86,21 @@ export async function searchAndChoose(page: Page, select: Locator, text: string)
   await chosen.waitFor();
 }
 
+/**
+ * Picks the option `text` of an antd Radio.Group (`group`: its root) and makes sure it is checked. In a dialog still
+ * zooming open, the press can land on the option and the release beside it (the failure report: mousedown on 已解决,
+ * mouseup 15 ms later on the dialog's body), and nothing is picked; so it waits for the option to stand still, and
+ * picks again until it sees it checked.
+ */
+export async function pickChoice(group: Locator, text: string): Promise<void> {
+  const checked = group.locator('.ant-radio-button-wrapper-checked, .ant-radio-wrapper-checked').getByText(text, { exact: true });
+  for (let attempt = 0; attempt < 3 && !(await checked.count()); attempt++) {
+    await clickStill(group.getByText(text, { exact: true }));
+    await checked.waitFor({ timeout: 3000 }).catch(() => undefined);
+  }
+  await checked.waitFor();
+}
+
 /** One try at a click inside a picker's popup, once the target has stopped moving; a miss is retried by the caller. */
 async function clickStill(el: Locator): Promise<void> {
   try {
