@@ -9,6 +9,7 @@ import { systemActor } from '../src/server/core/http/access';
 import { bootstrap } from '../src/server/server';
 import { createApiToken } from '../src/server/modules/auth/auth.service';
 import { importHistoryFile, trainSuggester } from '../src/server/modules/intelligence';
+import { postgresForeignKeys } from '../src/server/modules/requests/requests.bulk';
 import { GENERATE_PROFILES, generateRequests } from '../src/server/modules/requests/requests.generate';
 import { fetchJson, percentile, round, runAutocannon, timeConcurrent, timeSequential } from './load';
 import { startBareServer, startZhengtong, type ChildServer } from './servers';
@@ -122,14 +123,14 @@ export async function removeBareRows(ctx: AppContext): Promise<void> {
   const ids = (await ctx.db.selectFrom('requests').select('id').where('source', '=', BARE_SOURCE).execute()).map((r) => Number(r.id));
   if (!ids.length) return;
   // By the ids themselves: a table with an index on the reference is then probed, not read whole.
-  const removeReferring = async (trx: Tx, refs: Array<{ tbl: string; col: string }>) => {
+  const removeReferring = async (trx: Tx, refs: Array<{ table: string; column: string }>) => {
     for (const r of refs) {
-      for (let i = 0; i < ids.length; i += 5000) await sql`delete from ${sql.table(r.tbl)} where ${sql.ref(r.col)} in (${sql.join(ids.slice(i, i + 5000))})`.execute(trx);
+      for (let i = 0; i < ids.length; i += 5000) await sql`delete from ${sql.table(r.table)} where ${sql.ref(r.column)} in (${sql.join(ids.slice(i, i + 5000))})`.execute(trx);
     }
   };
   const sqlite = ctx.database.sqlite;
   if (sqlite) {
-    const refs = (await sql<{ tbl: string; col: string }>`select m.name as tbl, f."from" as col from sqlite_master m, pragma_foreign_key_list(m.name) f
+    const refs = (await sql<{ table: string; column: string }>`select m.name as "table", f."from" as "column" from sqlite_master m, pragma_foreign_key_list(m.name) f
       where m.type = 'table' and f."table" = 'requests'`.execute(ctx.db)).rows;
     // Outside a transaction: SQLite ignores the pragma inside one.
     sqlite.pragma('foreign_keys = off');
@@ -144,17 +145,14 @@ export async function removeBareRows(ctx: AppContext): Promise<void> {
     return;
   }
   await ctx.db.transaction().execute(async (trx) => {
-    const refs = (await sql<{ tbl: string; col: string; name: string; def: string; indexed: boolean }>`select t.relname as tbl, a.attname as col,
-        c.conname as name, pg_get_constraintdef(c.oid) as def, exists (select 1 from pg_index i where i.indrelid = c.conrelid and i.indkey[0] = c.conkey[1]) as indexed
-      from pg_constraint c join pg_class t on t.oid = c.conrelid join pg_attribute a on a.attrelid = c.conrelid and a.attnum = c.conkey[1]
-      where c.contype = 'f' and c.confrelid = 'requests'::regclass`.execute(trx)).rows;
+    const refs = await postgresForeignKeys(trx, sql`c.confrelid = 'requests'::regclass`);
     await removeReferring(trx, refs);
     // Only where no index leads with the reference: elsewhere the check is a lookup, and adding the key back
     // would read the whole table (all of them at L: 6.7 s).
     const unindexed = refs.filter((r) => !r.indexed);
-    for (const r of unindexed) await sql`alter table ${sql.table(r.tbl)} drop constraint ${sql.id(r.name)}`.execute(trx);
+    for (const r of unindexed) await sql.raw(r.drop).execute(trx);
     await sql`delete from requests where source = ${BARE_SOURCE}`.execute(trx);
-    for (const r of unindexed) await sql`alter table ${sql.table(r.tbl)} add constraint ${sql.id(r.name)} ${sql.raw(r.def)}`.execute(trx);
+    for (const r of unindexed) await sql.raw(r.add).execute(trx);
   });
 }
 

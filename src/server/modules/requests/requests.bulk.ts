@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Selectable } from 'kysely';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Database, Tx } from '../../core/db/database';
 import { copyRows } from '../../core/db/copy';
@@ -81,12 +81,7 @@ export async function beginBulkWrite(database: Database): Promise<() => Promise<
   for (const ix of indexes) await sql`drop index ${sql.id(ix.name)}`.execute(database.db);
   // PostgreSQL checks a foreign key row by row (a lookup of the request for each index row and order: 6 µs a
   // row); added back at the end, it is checked by one join.
-  const foreignKeys = database.dialect === 'postgres'
-    ? (await sql<{ drop: string; add: string }>`select format('alter table %I drop constraint %I', t.relname, c.conname) as drop,
-        format('alter table %I add constraint %I %s', t.relname, c.conname, pg_get_constraintdef(c.oid)) as add
-        from pg_constraint c join pg_class t on t.oid = c.conrelid
-        where c.contype = 'f' and t.relnamespace = current_schema()::regnamespace and t.relname in (${sql.join(PG_BULK_TABLES)})`.execute(database.db)).rows
-    : [];
+  const foreignKeys = database.dialect === 'postgres' ? await postgresForeignKeys(database.db, sql`t.relname in (${sql.join(PG_BULK_TABLES)})`) : [];
   for (const fk of foreignKeys) await sql.raw(fk.drop).execute(database.db);
   return async () => {
     // The connection's own page cache first (SQLite): in the bulk write's gigabyte, SQLite would sort each
@@ -99,6 +94,26 @@ export async function beginBulkWrite(database: Database): Promise<() => Promise<
     }
     else await database.db.connection().execute(async () => rebuildSqliteIndexes(database.sqlite!, indexes.map((ix) => ix.ddl)));
   };
+}
+
+/** A PostgreSQL foreign key: the table and (first) column that refer, the DDL that drops it and adds it back. */
+export interface ForeignKey {
+  table: string;
+  column: string;
+  drop: string;
+  add: string;
+  /** Whether an index leads with the referring column (else every delete of a referred row reads the table). */
+  indexed: boolean;
+}
+
+/** The foreign keys of the connection's schema that `which` selects (`c`: pg_constraint, `t`: the referring table). */
+export async function postgresForeignKeys(db: Tx, which: RawBuilder<SqlBool>): Promise<ForeignKey[]> {
+  return (await sql<ForeignKey>`select t.relname as "table", a.attname as "column",
+      format('alter table %I drop constraint %I', t.relname, c.conname) as drop,
+      format('alter table %I add constraint %I %s', t.relname, c.conname, pg_get_constraintdef(c.oid)) as add,
+      exists (select 1 from pg_index i where i.indrelid = c.conrelid and i.indkey[0] = c.conkey[1]) as indexed
+    from pg_constraint c join pg_class t on t.oid = c.conrelid join pg_attribute a on a.attrelid = c.conrelid and a.attnum = c.conkey[1]
+    where c.contype = 'f' and t.relnamespace = current_schema()::regnamespace and ${which}`.execute(db)).rows;
 }
 
 /**

@@ -53,12 +53,10 @@ export async function waitForStillness(el: Locator): Promise<void> {
 export async function chooseOption(page: Page, select: Locator, text: string): Promise<void> {
   const chosen = select.locator('.ant-select-selection-item').filter({ hasText: text }).first();
   const option = page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: text }).first();
-  for (let attempt = 0; attempt < 3 && !(await chosen.count()); attempt++) {
+  await tryUntilShown(chosen, async () => {
     if ((await select.getByRole('combobox').getAttribute('aria-expanded')) !== 'true') await select.click();
     await clickStill(option);
-    await chosen.waitFor({ timeout: 3000 }).catch(() => undefined);
-  }
-  await chosen.waitFor();
+  });
 }
 
 /**
@@ -76,14 +74,12 @@ export async function searchAndChoose(page: Page, select: Locator, text: string)
     .locator('.ant-select-item-option, .ant-select-tree-node-content-wrapper')
     .filter({ hasText: text })
     .first();
-  for (let attempt = 0; attempt < 3 && !(await chosen.count()); attempt++) {
+  await tryUntilShown(chosen, async () => {
     const input = select.getByRole('combobox');
     await input.click();
     await input.fill(text);
     await clickStill(entry);
-    await chosen.waitFor({ timeout: 3000 }).catch(() => undefined);
-  }
-  await chosen.waitFor();
+  });
 }
 
 /**
@@ -94,11 +90,16 @@ export async function searchAndChoose(page: Page, select: Locator, text: string)
  */
 export async function pickChoice(group: Locator, text: string): Promise<void> {
   const checked = group.locator('.ant-radio-button-wrapper-checked, .ant-radio-wrapper-checked').getByText(text, { exact: true });
-  for (let attempt = 0; attempt < 3 && !(await checked.count()); attempt++) {
-    await clickStill(group.getByText(text, { exact: true }));
-    await checked.waitFor({ timeout: 3000 }).catch(() => undefined);
+  await tryUntilShown(checked, () => clickStill(group.getByText(text, { exact: true })));
+}
+
+/** Makes a pick (`pick`) up to three times, until `shown` (the pick's result on screen) appears; then waits for it. */
+async function tryUntilShown(shown: Locator, pick: () => Promise<void>): Promise<void> {
+  for (let attempt = 0; attempt < 3 && !(await shown.count()); attempt++) {
+    await pick();
+    await shown.waitFor({ timeout: 3000 }).catch(() => undefined);
   }
-  await checked.waitFor();
+  await shown.waitFor();
 }
 
 /** One try at a click inside a picker's popup, once the target has stopped moving; a miss is retried by the caller. */
