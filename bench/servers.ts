@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildServer, SERVER_ENTRY } from '../scripts/start.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -23,13 +24,14 @@ function readStatusKb(pid: number, field: string): number | null {
 }
 
 /**
- * Starts a server in a child process (node with the tsx loader, one process: its pid is the server's)
- * and resolves once `ready` finds its URL in a line of its output.
+ * Starts a server in a child process (node with `args`, one process: its pid is the server's) and resolves
+ * once `ready` finds its URL in a line of its output.
  */
-export function startChild(entry: string, env: Record<string, string>, ready: (line: string) => string | null, timeoutMs = 120_000): Promise<ChildServer> {
+export function startChild(args: string[], env: Record<string, string>, ready: (line: string) => string | null, timeoutMs = 120_000): Promise<ChildServer> {
+  const entry = args[args.length - 1];
   // BENCH_CPU_PROF=DIR: each server writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', entry], {
+  const child: ChildProcess = spawn(process.execPath, [...profile, ...args], {
     cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -80,15 +82,19 @@ export function startChild(entry: string, env: Record<string, string>, ready: (l
 
 /** The bare limit server (bench/bare-server.ts). */
 export function startBareServer(databaseUrl: string): Promise<ChildServer> {
-  return startChild('bench/bare-server.ts', { DATABASE_URL: databaseUrl }, (line) => {
+  return startChild(['--import', 'tsx', 'bench/bare-server.ts'], { DATABASE_URL: databaseUrl }, (line) => {
     const m = line.match(/^\{"port":(\d+)\}/);
     return m ? `http://127.0.0.1:${m[1]}` : null;
   });
 }
 
-/** Zhengtong itself, as `npm start` runs it (src/server/main.ts), in production mode, logging warnings only. */
-export function startZhengtong(databaseUrl: string): Promise<ChildServer> {
-  return startChild('src/server/main.ts', {
+/**
+ * Zhengtong itself, as `npm start` runs it (the server's bundle, scripts/start.mjs, built here first), in
+ * production mode, logging warnings only.
+ */
+export async function startZhengtong(databaseUrl: string): Promise<ChildServer> {
+  await buildServer();
+  return startChild(['--enable-source-maps', path.relative(ROOT, SERVER_ENTRY)], {
     DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production', SESSION_SECRET: 'bench-session-secret-0123456789abcdef',
     ZT_DEMO: 'false', LOG_LEVEL: 'warn', DATA_DIR: path.join(ROOT, 'data', 'bench'), ZT_CLOCK_START: new Date('2024-07-01T00:00:00+08:00').toISOString(),
   }, (line) => line.match(/running at (http:\/\/[^\s]+)/)?.[1] ?? null);

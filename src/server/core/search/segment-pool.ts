@@ -38,12 +38,20 @@ export function segmentationThreads(): number {
   return Math.max(0, cores - 1);
 }
 
-function startMember(words: UserWord[]): Member {
-  // The sources are TypeScript: a worker registers tsx's loader before it imports its module.
+/**
+ * The code a worker thread starts with, for this module at `moduleUrl`. From the TypeScript sources (tests,
+ * the CLI, `npm run dev`) the worker registers tsx's loader, then imports segment-worker.ts. In the server's
+ * bundle (scripts/start.mjs) this code sits in dist/server/main.mjs, and the worker's own bundle beside it.
+ */
+export function workerBoot(moduleUrl: string): string {
+  if (!/\.[cm]?ts$/.test(new URL(moduleUrl).pathname)) return `import(${JSON.stringify(new URL('./segment-worker.mjs', moduleUrl).href)});`;
   const loader = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./segment-worker.ts', import.meta.url).href;
-  const boot = `import(${JSON.stringify(loader)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
-  const worker = new Worker(boot, { eval: true, workerData: { words } });
+  const entry = new URL('./segment-worker.ts', moduleUrl).href;
+  return `import(${JSON.stringify(loader)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
+}
+
+function startMember(words: UserWord[]): Member {
+  const worker = new Worker(workerBoot(import.meta.url), { eval: true, workerData: { words } });
   const pending = new Map<number, { resolve: (docs: SearchDocument[]) => void; reject: (err: Error) => void }>();
   // Referenced while starting and while a batch is in flight (a caller awaits it), not when idle.
   let refs = 0;
