@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The command line runs the TypeScript sources through tsx, like `npm start` does.
+// The command line runs the TypeScript sources through tsx (`npm start` runs the server from a bundle, see scripts/start.mjs).
 import { register } from 'tsx/esm/api';
 
 register();
