@@ -169,8 +169,10 @@ export async function listRequests(ctx: AppContext, actor: Actor, q: ListQuery) 
     items: rows.map((r) => toRequestSummary(r, actor, ctx.config.timeZone, ctx.clock.now())), total, totalCapped, page: page.page, pageSize: page.pageSize,
   });
   if (!match) {
-    const [{ total }] = await base.select((eb) => eb.fn.countAll<number>().as('total')).execute();
-    return reply(await readPage(ctx, base, page), Number(total), false);
+    // The count and the page at once: on PostgreSQL on two connections of the pool, each on its own core (the
+    // centre's overdue list at 3 million requests: about 20 ms each); SQLite's one connection runs them in turn.
+    const [[{ total }], rows] = await Promise.all([base.select((eb) => eb.fn.countAll<number>().as('total')).execute(), readPage(ctx, base, page)]);
+    return reply(rows, Number(total), false);
   }
 
   // Text search. The newest matches that pass the filters, walked down the index key (cheap, see SearchMatch.key),
@@ -265,14 +267,13 @@ async function readRows(ctx: AppContext, ids: number[]) {
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
-/** Counts for the inbox tabs in one round trip each (badges on the unit handler's phone). */
+/** Counts for the inbox tabs (badges on the unit handler's phone), one query each, at once as listRequests's count and page. */
 export async function inboxCounts(ctx: AppContext, actor: Actor) {
   const boxes = ['to-sign', 'handling', 'to-reply', 'due-soon', 'overdue'] as const;
-  const out: Record<string, number> = {};
-  for (const box of boxes) {
+  const counts = await Promise.all(boxes.map(async (box) => {
     const [{ n }] = await (await buildListQuery(ctx, actor, { box })).select((eb) => eb.fn.countAll<number>().as('n')).execute();
-    out[box] = Number(n);
-  }
-  return out;
+    return [box, Number(n)] as const;
+  }));
+  return Object.fromEntries(counts) as Record<string, number>;
 }
 
