@@ -157,10 +157,11 @@ export async function removeBareRows(ctx: AppContext): Promise<void> {
 }
 
 /**
- * A request file for `requests import`: generated requests of the half-year, re-dated a year earlier with new
- * ids (`idPrefix` + the generated id: another prefix makes rows an earlier import of the file did not bring).
+ * A request file for `requests import`: generated requests of the half-year, re-dated `yearsEarlier` years
+ * (of 366 days) earlier with new ids (`idPrefix` + the generated id: another prefix makes rows an earlier
+ * import of the file did not bring).
  */
-export async function writeImportFile(ctx: AppContext, rows: number, file: string, idPrefix = 'bench-'): Promise<number> {
+export async function writeImportFile(ctx: AppContext, rows: number, file: string, idPrefix = 'bench-', yearsEarlier = 1): Promise<number> {
   const data = await ctx.db.selectFrom('requests')
     .leftJoin('categories', 'categories.id', 'requests.category_id')
     .leftJoin('units as d', 'd.id', 'requests.district_unit_id')
@@ -169,7 +170,7 @@ export async function writeImportFile(ctx: AppContext, rows: number, file: strin
     .select(['requests.id', 'requests.title', 'requests.content', 'requests.accepted_at', 'requests.replied_at', 'requests.reply_text', 'requests.type', 'requests.address',
       'categories.path as category', 'd.name as district', 'u.name as unit', 'channels.code as channel'])
     .where('requests.status', '=', 'closed').where('requests.source', '=', 'generated').orderBy('requests.id').limit(rows).execute();
-  const yearEarlier = (iso: string | null) => (iso ? new Date(new Date(iso).getTime() - 366 * 86_400_000).toISOString() : undefined);
+  const yearEarlier = (iso: string | null) => (iso ? new Date(new Date(iso).getTime() - yearsEarlier * 366 * 86_400_000).toISOString() : undefined);
   const lines = data.map((r) => JSON.stringify({
     id: `${idPrefix}${r.id}`, title: r.title, content: r.content, time: yearEarlier(r.accepted_at), category: r.category, district: r.district?.replace(/人民政府$/, ''),
     unit: r.unit, status: 'closed', reply: r.reply_text, reply_time: yearEarlier(r.replied_at), type: r.type, channel: r.channel, address: r.address,
