@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { AppContext } from '../../context';
 import { recordAudit } from '../../core/audit/audit.service';
 import { runPrepared } from '../../core/db/prepared';
+import { sharedRead } from '../../core/db/shared-read';
 import { defaultScopeOf, permissionsOf, systemActor, type Actor } from '../../core/http/access';
 import { AppError, fieldError } from '../../core/http/errors';
 import { isStrongPassword } from './password-policy';
@@ -163,9 +164,12 @@ export async function authenticate(ctx: AppContext, cred: { bearer?: string; coo
   const now = ctx.clock.now();
   if (cred.bearer) {
     // Every API call runs this: token, user, unit and roles in one prepared statement. The token row is
-    // read every time (never cached), so a revocation takes effect on the next request.
+    // never cached, so a revocation takes effect on the next request; calls with the same token that arrive
+    // while its read is on the way share that read (sharedRead: an integration that sends the hotline's
+    // accepts over many connections with one token makes one read per burst, not one per call).
     const hash = apiTokenHash(cred.bearer);
-    const [tok] = await ctx.db.connection().execute((conn) => runPrepared<TokenActorRow>(conn, ctx.database, tokenActorSql(ctx.dialect), [hash]));
+    const [tok] = await sharedRead(ctx.database, `api-token:${hash}`,
+      () => ctx.db.connection().execute((conn) => runPrepared<TokenActorRow>(conn, ctx.database, tokenActorSql(ctx.dialect), [hash])));
     if (!tok || tok.revoked_at) return { actor: null, error: 'AUTH_REQUIRED' };
     if (!tok.last_used_at || now.getTime() - new Date(tok.last_used_at).getTime() > TOUCH_INTERVAL_MS) {
       await ctx.db.updateTable('api_tokens').set({ last_used_at: now.toISOString() }).where('id', '=', tok.token_id).execute();

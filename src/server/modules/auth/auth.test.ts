@@ -332,6 +332,22 @@ for (const dialect of DIALECTS) {
         expect((await admin.get('/api/v1/tokens')).json().items.find((t: { id: number }) => t.id === id).revokedAt).toBe(clock.now().toISOString());
       });
 
+      it('acts, in calls that arrive together, as each call\'s own token\'s user, and stops a revoked token at once', async () => {
+        const admin = await loginAs(app, 'admin');
+        const dispatcher = (await admin.post('/api/v1/tokens', { name: 'board', userId: await userId('dispatcher1') })).json();
+        const handler = (await admin.post('/api/v1/tokens', { name: 'phone', userId: await userId('zhujian.handler2') })).json();
+        // Calls with one token share a read while it is on its way; interleaved, neither borrows the other's user.
+        const burst = (tokens: string[]) => Promise.all(tokens.map((t) => bearer(t, 'GET', '/api/v1/auth/me')));
+        const both = Array.from({ length: 20 }, (_, i) => (i % 2 ? handler.token : dispatcher.token));
+        const first = await burst(both);
+        expect(first.map((r) => r.statusCode)).toEqual(both.map(() => 200));
+        expect(first.map((r) => r.json().user.username)).toEqual(both.map((t) => (t === handler.token ? 'zhujian.handler2' : 'dispatcher1')));
+
+        expect((await admin.delete(`/api/v1/tokens/${dispatcher.id}`)).statusCode).toBe(204);
+        const after = await burst(both);
+        expect(after.map((r) => r.statusCode)).toEqual(both.map((t) => (t === handler.token ? 200 : 401)));
+      });
+
       it('lets an administrator\'s token write without a CSRF token', async () => {
         const admin = await loginAs(app, 'admin');
         const { token } = (await admin.post('/api/v1/tokens', { name: 'provisioning' })).json();
