@@ -165,16 +165,18 @@ export async function authenticate(ctx: AppContext, cred: { bearer?: string; coo
   if (cred.bearer) {
     // Every API call runs this: token, user, unit and roles in one prepared statement. The token row is
     // never cached, so a revocation takes effect on the next request; calls with the same token that arrive
-    // while its read is on the way share that read (sharedRead: an integration that sends the hotline's
-    // accepts over many connections with one token makes one read per burst, not one per call).
+    // while its read is on the way share that read, and the touch of its last use that follows it
+    // (sharedRead: an integration that sends the hotline's accepts over many connections with one token
+    // makes one read per burst, not one per call, and one touch, not one per call that saw the old time).
     const hash = apiTokenHash(cred.bearer);
-    const [tok] = await sharedRead(ctx.database, `api-token:${hash}`,
-      () => ctx.db.connection().execute((conn) => runPrepared<TokenActorRow>(conn, ctx.database, tokenActorSql(ctx.dialect), [hash])));
-    if (!tok || tok.revoked_at) return { actor: null, error: 'AUTH_REQUIRED' };
-    if (!tok.last_used_at || now.getTime() - new Date(tok.last_used_at).getTime() > TOUCH_INTERVAL_MS) {
-      await ctx.db.updateTable('api_tokens').set({ last_used_at: now.toISOString() }).where('id', '=', tok.token_id).execute();
-    }
-    if (tok.disabled) return { actor: null, error: 'AUTH_REQUIRED' };
+    const tok = await sharedRead(ctx.database, `api-token:${hash}`, async () => {
+      const [row] = await ctx.db.connection().execute((conn) => runPrepared<TokenActorRow>(conn, ctx.database, tokenActorSql(ctx.dialect), [hash]));
+      if (row && !row.revoked_at && (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() > TOUCH_INTERVAL_MS)) {
+        await ctx.db.updateTable('api_tokens').set({ last_used_at: now.toISOString() }).where('id', '=', row.token_id).execute();
+      }
+      return row;
+    });
+    if (!tok || tok.revoked_at || tok.disabled) return { actor: null, error: 'AUTH_REQUIRED' };
     const roles = tok.roles ? tok.roles.split(',').sort() : [];
     const actor: Actor = {
       userId: tok.user_id, username: tok.username, displayName: tok.display_name, unitId: tok.unit_id, unitPath: tok.path,
