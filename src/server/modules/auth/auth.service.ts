@@ -186,18 +186,27 @@ export async function authenticate(ctx: AppContext, cred: { bearer?: string; coo
   }
   if (cred.cookie) {
     const idHash = sessionIdHash(ctx, cred.cookie);
-    const s = await ctx.db.selectFrom('sessions').selectAll().where('id_hash', '=', idHash).executeTakeFirst();
-    if (!s || s.ended_at) return { actor: null, error: s ? 'AUTH_SESSION_EXPIRED' : 'AUTH_REQUIRED' };
-    const idleEnd = new Date(s.last_seen_at).getTime() + SESSION_IDLE_MS;
-    if (now.getTime() >= idleEnd || now >= new Date(s.expires_at)) return { actor: null, error: 'AUTH_SESSION_EXPIRED' };
-    if (now.getTime() - new Date(s.last_seen_at).getTime() > TOUCH_INTERVAL_MS) {
-      await ctx.db.updateTable('sessions').set({ last_seen_at: now.toISOString() }).where('id_hash', '=', idHash).execute();
-    }
-    const actor = await loadActor(ctx, s.user_id, 'session', cred.ip);
+    // A screen asks for several things at once: its calls share the session's read, the touch of its last use
+    // and the read of its user (sharedRead, as API tokens do). Each call still judges the session by its own
+    // clock, and acts from its own address.
+    const { s, actor } = await sharedRead(ctx.database, `session:${idHash}`, async () => {
+      const row = await ctx.db.selectFrom('sessions').selectAll().where('id_hash', '=', idHash).executeTakeFirst();
+      if (!row || row.ended_at || sessionLapsed(row, now)) return { s: row, actor: null };
+      if (now.getTime() - new Date(row.last_seen_at).getTime() > TOUCH_INTERVAL_MS) {
+        await ctx.db.updateTable('sessions').set({ last_seen_at: now.toISOString() }).where('id_hash', '=', idHash).execute();
+      }
+      return { s: row, actor: await loadActor(ctx, row.user_id, 'session', null) };
+    });
+    if (!s || s.ended_at || sessionLapsed(s, now)) return { actor: null, error: s ? 'AUTH_SESSION_EXPIRED' : 'AUTH_REQUIRED' };
     if (!actor) return { actor: null, error: 'AUTH_REQUIRED' };
-    return { actor: { ...actor, sessionId: idHash, csrfToken: s.csrf_token }, error: null };
+    return { actor: { ...actor, ip: cred.ip, sessionId: idHash, csrfToken: s.csrf_token }, error: null };
   }
   return { actor: null, error: null };
+}
+
+/** Whether a session has been idle too long or is past its end at `now` (an ended one is checked apart). */
+function sessionLapsed(s: { last_seen_at: string; expires_at: string }, now: Date): boolean {
+  return now.getTime() >= new Date(s.last_seen_at).getTime() + SESSION_IDLE_MS || now >= new Date(s.expires_at);
 }
 
 export async function sessionExpiry(ctx: AppContext, sessionId: string | undefined): Promise<string | null> {

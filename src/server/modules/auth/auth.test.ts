@@ -218,6 +218,22 @@ for (const dialect of DIALECTS) {
         expect(after.json().error).toBe('AUTH_SESSION_EXPIRED');
       });
 
+      it('act, in calls that arrive together, as each call\'s own session\'s user, and stop at logout', async () => {
+        const analyst = await loginAs(app, 'analyst1');
+        const handler = await loginAs(app, 'zhujian.handler2');
+        // A screen's calls share the session's read while it is on its way; interleaved, neither borrows the other's user.
+        const sessions = Array.from({ length: 20 }, (_, i) => (i % 2 ? handler : analyst));
+        const burst = () => Promise.all(sessions.map((s) => s.get('/api/v1/auth/me')));
+        const first = await burst();
+        expect(first.map((r) => r.statusCode)).toEqual(sessions.map(() => 200));
+        expect(first.map((r) => r.json().user.username)).toEqual(sessions.map((s) => s.username));
+
+        expect((await analyst.post('/api/v1/auth/logout')).statusCode).toBe(204);
+        const after = await burst();
+        expect(after.map((r) => r.statusCode)).toEqual(sessions.map((s) => (s === handler ? 200 : 401)));
+        expect(after.filter((r) => r.statusCode === 401).map((r) => r.json().error)).toEqual(Array(10).fill('AUTH_SESSION_EXPIRED'));
+      });
+
       it('answer a made-up cookie and no cookie with AUTH_REQUIRED', async () => {
         expect((await me('made-up-cookie-value')).json()).toMatchObject({ error: 'AUTH_REQUIRED' });
         const none = await app.inject({ method: 'GET', url: '/api/v1/auth/me' });
