@@ -10,10 +10,10 @@ const running = new WeakMap<Database, Map<string, Promise<unknown>>>();
  * the next read).
  *
  * For small reads that every request makes and that rarely change (the dictionary's signature, the
- * auto-dispatch setting, an API token): under load one query serves a whole burst of requests. A read may end
- * with the idempotent bookkeeping write every caller would otherwise repeat (the token's last use). Not inside
- * a transaction (the read runs on a connection of its own), and not for answers that must follow the caller's
- * own write.
+ * auto-dispatch setting, the caller's API token or session): under load one query serves a whole burst of
+ * requests. A read may end with the idempotent bookkeeping write every caller would otherwise repeat (a token's
+ * or a session's last use). Not inside a transaction (the read runs on a connection of its own), and not for
+ * answers that must follow the caller's own write.
  */
 export function sharedRead<T>(database: Database, key: string, read: () => Promise<T>): Promise<T> {
   let reads = running.get(database);
