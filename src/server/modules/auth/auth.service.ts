@@ -204,17 +204,22 @@ export async function authenticate(ctx: AppContext, cred: { bearer?: string; coo
   return { actor: null, error: null };
 }
 
-/** Whether a session has been idle too long or is past its end at `now` (an ended one is checked apart). */
-function sessionLapsed(s: { last_seen_at: string; expires_at: string }, now: Date): boolean {
-  return now.getTime() >= new Date(s.last_seen_at).getTime() + SESSION_IDLE_MS || now >= new Date(s.expires_at);
+type SessionTimes = { last_seen_at: string; expires_at: string };
+
+/** When a session lapses unless used again (ms): after SESSION_IDLE_MS idle, or at its absolute end, whichever comes first. */
+function sessionEndsAt(s: SessionTimes): number {
+  return Math.min(new Date(s.last_seen_at).getTime() + SESSION_IDLE_MS, new Date(s.expires_at).getTime());
+}
+
+/** Whether a session has lapsed at `now` (an ended one is checked apart). */
+function sessionLapsed(s: SessionTimes, now: Date): boolean {
+  return now.getTime() >= sessionEndsAt(s);
 }
 
 export async function sessionExpiry(ctx: AppContext, sessionId: string | undefined): Promise<string | null> {
   if (!sessionId) return null;
   const s = await ctx.db.selectFrom('sessions').select(['expires_at', 'last_seen_at']).where('id_hash', '=', sessionId).executeTakeFirst();
-  if (!s) return null;
-  const idle = new Date(new Date(s.last_seen_at).getTime() + SESSION_IDLE_MS);
-  return new Date(Math.min(idle.getTime(), new Date(s.expires_at).getTime())).toISOString();
+  return s ? new Date(sessionEndsAt(s)).toISOString() : null;
 }
 
 /** 修改密码 change one's own password; other sessions of the user end. */
