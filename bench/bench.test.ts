@@ -103,6 +103,29 @@ for (const dialect of DIALECTS) {
       expect(Number(indexed)).toBe(REQUESTS);
     });
 
+    it('builds the same rows on its builder threads as in the writer\'s own thread', async () => {
+      const threaded = await createTestContext(dialect);
+      try {
+        await generateRequests(threaded, { profile: 'h1-2024', requests: REQUESTS, seed: 7, threads: 2 });
+        const tables = [
+          ['requests', 'id'], ['request_orders', 'id'], ['request_kpi_rollup', 'dim, local_date, kind, dim_value'], ['request_counters', 'day'],
+        ] as const;
+        for (const [table, order] of tables) {
+          const read = (c: TestContext) => sql<Record<string, unknown>>`select * from ${sql.table(table)} order by ${sql.raw(order)}`.execute(c.db).then((r) => r.rows);
+          expect(await read(threaded), table).toEqual(await read(ctx));
+        }
+        const events = (c: TestContext) => c.db.selectFrom('workflow_events').select(['entity_id', 'action', 'from_state', 'to_state', 'actor_id', 'actor_name', 'unit_id', 'at', 'payload'])
+          .where('entity', '=', 'request').orderBy('entity_id').orderBy('id').execute();
+        expect(await events(threaded)).toEqual(await events(ctx));
+        const search = (c: TestContext) => sql<Record<string, unknown>>`select ${sql.raw(c.dialect === 'sqlite' ? 'rowid' : 'request_id')} as id, title, body, reply from request_search order by 1`.execute(c.db).then((r) => r.rows);
+        const docs = await search(ctx);
+        expect(docs).toHaveLength(REQUESTS);
+        expect(await search(threaded)).toEqual(docs);
+      } finally {
+        await threaded.cleanup();
+      }
+    }, 120_000);
+
     it('removes the bare route\'s rows and what refers to them, and leaves every other row and every foreign key', async () => {
       const pair = await ctx.db.selectFrom('requests').selectAll().orderBy('id').limit(2).execute();
       const { m } = await ctx.db.selectFrom('requests').select((eb) => eb.fn.max('id').as('m')).executeTakeFirstOrThrow();

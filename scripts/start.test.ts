@@ -6,8 +6,8 @@ import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startZhengtong, type ChildServer } from '../bench/servers';
 import { toSearchDocument, type RequestText, type SearchDocument } from '../src/server/core/search/request-index';
-import { workerBoot } from '../src/server/core/search/segment-pool';
 import { segmenterFor } from '../src/server/core/search/segmenter';
+import { workerBoot } from '../src/server/core/threads';
 import { SERVER_ENTRY } from './start.mjs';
 
 // What `npm start` runs: the server's bundle in dist/server, plain Node without the TypeScript loader.
@@ -30,7 +30,7 @@ describe('the server bundle (npm start)', () => {
   }, 120_000);
 
   it('segments bulk batches on worker threads started from the bundle', async () => {
-    const boot = workerBoot(pathToFileURL(SERVER_ENTRY).href);
+    const boot = workerBoot(pathToFileURL(SERVER_ENTRY).href, 'segment-worker');
     expect(boot).not.toContain('tsx');
     const worker = new Worker(boot, { eval: true, workerData: { words: [] } });
     try {

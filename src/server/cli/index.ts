@@ -130,7 +130,7 @@ const COMMANDS: Record<string, Command> = {
   generate: {
     summary: 'Fill the database with a deterministic half-year of requests (benchmarks; the demo city is created when missing)',
     usage: `zhengtong generate --profile ${Object.keys(GENERATE_PROFILES).join('|')} [--scale 1.0 | --requests N] [--seed N] [--threads N]   (run it with the server stopped;\n`
-      + '  --threads: segmentation threads beside the writer, default one per core but the writer\'s from 200 000 requests, 0 for none)',
+      + '  --threads: threads that build and segment the batches beside the writer, default one per core but the writer\'s from 200 000 requests, 0 for none)',
     options: { profile: { type: 'string' }, scale: { type: 'string' }, requests: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' } },
     async run({ values }) {
       const profile = (values.profile as string | undefined) ?? 'h1-2024';

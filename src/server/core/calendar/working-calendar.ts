@@ -115,6 +115,12 @@ export class WorkingCalendar {
     }
   }
 
+  /** The options this calendar was built from: the same calendar elsewhere (a worker thread) is `new WorkingCalendar(c.options())`. */
+  options(): Required<WorkingCalendarOptions> {
+    const dates = (days: Set<number>) => [...days].sort((a, b) => a - b).map(dayNumberToLocalDate);
+    return { timeZone: this.timeZone, workingHours: this.workingHours, offDays: dates(this.offDays), workDays: dates(this.workDays) };
+  }
+
   isWorkingDay(localDate: string): boolean {
     return this.isWorkingDayNumber(localDateToDayNumber(localDate));
   }

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { startThread } from '../threads';
 import type { RequestText, SearchDocument } from './request-index';
 import { hashUserWords, normalizeUserWords, type UserWord } from './segmenter';
 
@@ -25,7 +25,6 @@ interface Member {
 // Batches below this are segmented faster in place than sent to a thread and back.
 const MIN_PARALLEL_ROWS = 256;
 const pools = new Map<string, Promise<SegmentPool | null>>();
-let nextId = 1;
 
 /**
  * Segmentation threads worth starting for a long bulk job: one per core but the writer's, none on a
@@ -38,53 +37,9 @@ export function segmentationThreads(): number {
   return Math.max(0, cores - 1);
 }
 
-/**
- * The code a worker thread starts with, for this module at `moduleUrl`. From the TypeScript sources (tests,
- * the CLI, `npm run dev`) the worker registers tsx's loader, then imports segment-worker.ts. In the server's
- * bundle (scripts/start.mjs) this code sits in dist/server/main.mjs, and the worker's own bundle beside it.
- */
-export function workerBoot(moduleUrl: string): string {
-  if (!/\.[cm]?ts$/.test(new URL(moduleUrl).pathname)) return `import(${JSON.stringify(new URL('./segment-worker.mjs', moduleUrl).href)});`;
-  const loader = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./segment-worker.ts', moduleUrl).href;
-  return `import(${JSON.stringify(loader)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
-}
-
 function startMember(words: UserWord[]): Member {
-  const worker = new Worker(workerBoot(import.meta.url), { eval: true, workerData: { words } });
-  const pending = new Map<number, { resolve: (docs: SearchDocument[]) => void; reject: (err: Error) => void }>();
-  // Referenced while starting and while a batch is in flight (a caller awaits it), not when idle.
-  let refs = 0;
-  let dead: Error | null = null;
-  const ready = new Promise<void>((resolve, reject) => {
-    worker.on('message', (m: { id: number; ready?: boolean; docs?: SearchDocument[] }) => {
-      if (m.ready) {
-        if (refs === 0) worker.unref();
-        return resolve();
-      }
-      const p = pending.get(m.id);
-      if (!p) return;
-      pending.delete(m.id);
-      if (--refs === 0) worker.unref();
-      p.resolve(m.docs!);
-    });
-    const fail = (err: Error) => {
-      dead ??= err;
-      reject(err);
-      for (const p of pending.values()) p.reject(err);
-      pending.clear();
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`segmentation worker exited (${code})`)));
-  });
-  const send = (rows: RequestText[]) => new Promise<SearchDocument[]>((resolve, reject) => {
-    if (dead) return reject(dead);
-    const id = nextId++;
-    pending.set(id, { resolve, reject });
-    if (refs++ === 0) worker.ref();
-    worker.postMessage({ id, rows });
-  });
-  return { ready, send };
+  const thread = startThread<{ rows: RequestText[] }, { docs: SearchDocument[] }>(import.meta.url, 'segment-worker', { words });
+  return { ready: thread.ready, send: async (rows) => (await thread.send({ rows })).docs };
 }
 
 async function startPool(words: UserWord[], size: number): Promise<SegmentPool | null> {

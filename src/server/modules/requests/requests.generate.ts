@@ -1,13 +1,14 @@
 import type { AppContext } from '../../context';
 import { recordAudit } from '../../core/audit/audit.service';
-import { addDaysToDate, toLocalDate, weekdayOfDate, zonedTimeToInstant, type WorkingCalendar } from '../../core/calendar';
+import { addDaysToDate, toLocalDate, weekdayOfDate, WorkingCalendar, zonedTimeToInstant, type WorkingCalendarOptions } from '../../core/calendar';
 import { systemActor } from '../../core/http/access';
 import { AppError } from '../../core/http/errors';
-import { searchIndexHook, segmentationThreads } from '../../core/search';
+import { loadCityWords, searchIndexHook, segmentationThreads, type SearchDocument, type UserWord } from '../../core/search';
+import { startThread } from '../../core/threads';
 import { getWorkingCalendar } from '../calendar/calendar.service';
 import { getTimeLimits, resolveDefaultUrgency, resolveDispatch, type TimeLimits, type Urgency } from '../catalog';
 import { creditCodeCheckChar, formatRequestNumber } from './request-rules';
-import { beginBulkWrite, finishBulkWrite, prepareRequestBatch, reserveIds, writeRequestBatch, type BatchHook, type EventRow, type RequestBatch } from './requests.bulk';
+import { beginBulkWrite, finishBulkWrite, reserveIds, writeRequestBatch, type EventRow, type RequestBatch } from './requests.bulk';
 import * as P from './requests.generate.phrases';
 import type { OrderRow, RequestRow } from './requests.repository';
 import type { RequestStatus, Satisfaction } from './requests.tables';
@@ -21,8 +22,10 @@ import type { RequestStatus, Satisfaction } from './requests.tables';
  * weekly and daily rhythm, holidays from the working calendar, returns, extensions, overdue cases,
  * callbacks — follows plausible shares, drawn from a seeded PRNG: the same seed gives the same rows.
  *
- * Two passes over the same per-row random streams: the first only counts answered callbacks per
- * stratum, so the second can pick exactly the resolved counts the report needs (selection sampling).
+ * Two passes over the same per-row random streams: the first counts answered callbacks per stratum and
+ * picks exactly which are resolved (selection sampling, on a stream of its own); the second builds the
+ * rows, batch by batch, on builder threads beside the writer when there are cores to spare — every
+ * thread builds the same rows, since each row draws from its own stream.
  */
 
 export interface GenerateProfile {
@@ -47,9 +50,7 @@ export interface GenerateOptions {
   requests?: number;
   seed?: number;
   onProgress?: (done: number, total: number) => void;
-  /** Written beside each batch in its transaction; default: the request search index. */
-  hooks?: BatchHook[];
-  /** Threads that segment the search index beside the writer (default: one per core but the writer's, from 200 000 requests; 0: none). */
+  /** Threads that build and segment the batches beside the writer (default: one per core but the writer's, from 200 000 requests; 0: none). */
   threads?: number;
 }
 
@@ -190,12 +191,26 @@ const SEASON: Record<string, Record<string, number>> = {
 const DISTRICT_WEIGHTS = [14, 11, 12, 10, 13, 9, 8, 9, 7, 7];
 const UTILITIES = new Set(['QC-ZLS', 'QC-GDGS', 'QC-RQJT', 'QC-RLGS', 'QC-GJGS', 'QC-XFZD']);
 
-async function loadRefs(ctx: AppContext): Promise<Refs> {
-  const calendar = await getWorkingCalendar(ctx);
+/** What the generator reads from the database before it starts: plain data, so a worker thread can build rows from it too. */
+export interface RefData {
+  tz: string;
+  calendar: Required<WorkingCalendarOptions>;
+  channels: Array<{ id: number; code: string; family: 'phone' | 'network' }>;
+  leaves: Leaf[];
+  /** Active units in id order. */
+  units: UnitInfo[];
+  /** `categoryId:districtId` → the dispatch catalogue's answer. */
+  dispatch: Map<string, { leadUnitId: number; coUnitIds: number[] }>;
+  /** `type:urgency` → time limits. */
+  limits: Map<string, TimeLimits>;
+  agents: Refs['agents'];
+  dispatchers: Refs['dispatchers'];
+}
+
+async function readRefData(ctx: AppContext): Promise<RefData> {
+  const calendar = (await getWorkingCalendar(ctx)).options();
   const channels = await ctx.db.selectFrom('channels').select(['id', 'code', 'family']).where('active', '=', 1).orderBy('id').execute();
   if (!channels.length) throw new AppError('VALIDATION_FAILED', { message: { zh: '没有可用的渠道', en: 'no active channels' } });
-  const channel = weighted(channels.map((c) => [{ id: c.id, family: c.family }, CHANNEL_WEIGHTS[c.code] ?? 0.5] as const));
-
   const cats = await ctx.db.selectFrom('categories').select(['id', 'parent_id', 'path', 'name', 'level']).where('active', '=', 1).orderBy('id').execute();
   const parents = new Set(cats.map((c) => c.parent_id).filter((id): id is number => id !== null));
   const leaves: Leaf[] = [];
@@ -204,28 +219,10 @@ async function loadRefs(ctx: AppContext): Promise<Refs> {
     leaves.push({ id: c.id, path: c.path, l1: parts[0], l2: parts[1] ?? parts[0], name: c.name, urgency: (await resolveDefaultUrgency(ctx.db, c.id)) ?? 'normal' });
   }
   if (!leaves.length) throw new AppError('VALIDATION_FAILED', { message: { zh: '没有诉求分类，请先导入分类', en: 'no request categories: import a taxonomy first' } });
-  const perClass = new Map<string, number>();
-  for (const l of leaves) perClass.set(l.l1, (perClass.get(l.l1) ?? 0) + 1);
-  const leafWeight = (l: Leaf, i: number) => ((CLASS_WEIGHTS[l.l1] ?? 5) / perClass.get(l.l1)!) * (0.6 + 0.8 * (hash32(i, 77) / 4294967296));
-  const byMonth = new Map<string, (rng: Rng) => Leaf>();
-  const citizenLeaf = (rng: Rng, month: string) => {
-    let f = byMonth.get(month);
-    if (!f) {
-      f = weighted(leaves.map((l, i) => [l, leafWeight(l, i) * (SEASON[l.l2]?.[month] ?? 1)] as const));
-      byMonth.set(month, f);
-    }
-    return f(rng);
-  };
-  const entLeaves = leaves.filter((l) => ENTERPRISE_CLASSES[l.l1]);
-  const enterpriseLeaf = weighted((entLeaves.length ? entLeaves : leaves).map((l) => [l, (ENTERPRISE_CLASSES[l.l1] ?? 1) / perClass.get(l.l1)!] as const));
-
-  const unitRows = await ctx.db.selectFrom('units').select(['id', 'code', 'name', 'kind', 'parent_id']).where('active', '=', 1).orderBy('id').execute();
-  const units = new Map(unitRows.map((u) => [u.id, { id: u.id, code: u.code, name: u.name, kind: u.kind, parentId: u.parent_id }]));
-  const districtUnits = [...units.values()].filter((u) => u.kind === 'district');
+  const units = (await ctx.db.selectFrom('units').select(['id', 'code', 'name', 'kind', 'parent_id']).where('active', '=', 1).orderBy('id').execute())
+    .map((u) => ({ id: u.id, code: u.code, name: u.name, kind: u.kind, parentId: u.parent_id }));
+  const districtUnits = units.filter((u) => u.kind === 'district');
   if (!districtUnits.length) throw new AppError('VALIDATION_FAILED', { message: { zh: '没有区县单位', en: 'no district units: seed the city first' } });
-  const districtList = districtUnits.map((unit, index) => ({ unit, index, streets: [...units.values()].filter((s) => s.kind === 'street' && s.parentId === unit.id) }));
-  const district = weighted(districtList.map((d, i) => [d, DISTRICT_WEIGHTS[i] ?? 8] as const));
-
   const dispatch = new Map<string, { leadUnitId: number; coUnitIds: number[] }>();
   for (const l of leaves) {
     for (const d of districtUnits) {
@@ -243,9 +240,36 @@ async function loadRefs(ctx: AppContext): Promise<Refs> {
     return rows.length ? rows.map((r) => ({ id: r.id as number | null, name: r.display_name, unitId: r.unit_id as number | null })) : [{ id: null, name: '历史数据生成', unitId: null }];
   };
   return {
-    tz: ctx.config.timeZone, endMs: 0, calendar, channel, citizenLeaf, enterpriseLeaf, district, dispatch, units,
-    departments: [...units.values()].filter((u) => u.kind === 'department'), limits,
+    tz: ctx.config.timeZone, calendar, channels: channels.map((c) => ({ id: c.id, code: c.code, family: c.family as 'phone' | 'network' })), leaves, units, dispatch, limits,
     agents: await people('hotline_agent'), dispatchers: await people('dispatcher'),
+  };
+}
+
+/** The samplers and lookups the rows are drawn with, built from the data alone (the same in every thread). */
+function refsFrom(data: RefData, endMs: number): Refs {
+  const channel = weighted(data.channels.map((c) => [{ id: c.id, family: c.family }, CHANNEL_WEIGHTS[c.code] ?? 0.5] as const));
+  const { leaves } = data;
+  const perClass = new Map<string, number>();
+  for (const l of leaves) perClass.set(l.l1, (perClass.get(l.l1) ?? 0) + 1);
+  const leafWeight = (l: Leaf, i: number) => ((CLASS_WEIGHTS[l.l1] ?? 5) / perClass.get(l.l1)!) * (0.6 + 0.8 * (hash32(i, 77) / 4294967296));
+  const byMonth = new Map<string, (rng: Rng) => Leaf>();
+  const citizenLeaf = (rng: Rng, month: string) => {
+    let f = byMonth.get(month);
+    if (!f) {
+      f = weighted(leaves.map((l, i) => [l, leafWeight(l, i) * (SEASON[l.l2]?.[month] ?? 1)] as const));
+      byMonth.set(month, f);
+    }
+    return f(rng);
+  };
+  const entLeaves = leaves.filter((l) => ENTERPRISE_CLASSES[l.l1]);
+  const enterpriseLeaf = weighted((entLeaves.length ? entLeaves : leaves).map((l) => [l, (ENTERPRISE_CLASSES[l.l1] ?? 1) / perClass.get(l.l1)!] as const));
+  const units = new Map(data.units.map((u) => [u.id, u]));
+  const districtList = data.units.filter((u) => u.kind === 'district')
+    .map((unit, index) => ({ unit, index, streets: data.units.filter((s) => s.kind === 'street' && s.parentId === unit.id) }));
+  const district = weighted(districtList.map((d, i) => [d, DISTRICT_WEIGHTS[i] ?? 8] as const));
+  return {
+    tz: data.tz, endMs, calendar: new WorkingCalendar(data.calendar), channel, citizenLeaf, enterpriseLeaf, district, dispatch: data.dispatch, units,
+    departments: data.units.filter((u) => u.kind === 'department'), limits: data.limits, agents: data.agents, dispatchers: data.dispatchers,
   };
 }
 
@@ -634,12 +658,19 @@ class ExactPicker {
 
 /** Rows per transaction, at least: small days are gathered, a commit has a fixed cost. */
 const BATCH_ROWS = 10_000;
-// Rows generated between turns of the event loop, where the batch being written goes on.
+// Rows built between turns of the event loop when the writer's thread builds them (its write goes on meanwhile).
 const YIELD_EVERY = 1_000;
-// Batches generated and not yet written, at most (each is segmented meanwhile).
+// Batches built and not yet written, at most.
 const WRITES_AHEAD = 2;
-/** Below this many requests, starting segmentation threads costs more than it saves. */
+/** Below this many requests, starting threads costs more than it saves. */
 const PARALLEL_FROM = 200_000;
+
+// A row's answered callback, as the counting pass decided it: dropped (to unreachable), or resolved.
+const PICK_DROPPED = 1;
+const PICK_RESOLVED = 2;
+// The counting pass's own random stream (row streams are numbered by row index, far below).
+const PICK_STREAM = 4_000_000_000;
+const ENTERPRISE_STRATUM = 4;
 
 export function scaledCounts(profile: GenerateProfile, opts: { scale?: number; requests?: number }): { total: number; enterprise: number } {
   const total = opts.requests ?? Math.round(profile.total * (opts.scale ?? 1));
@@ -647,39 +678,44 @@ export function scaledCounts(profile: GenerateProfile, opts: { scale?: number; r
   return { total, enterprise: Math.min(total, Math.round((profile.enterprise * total) / profile.total)) };
 }
 
-/** Generates the profile's history into the context's database (requests, orders, timeline, rollup, counters). */
-export async function generateRequests(ctx: AppContext, opts: GenerateOptions): Promise<GenerateResult> {
-  const started = Date.now();
-  const profile = GENERATE_PROFILES[opts.profile];
-  if (!profile) throw new AppError('VALIDATION_FAILED', { message: { zh: `没有这个生成方案：${opts.profile}`, en: `no such profile: ${opts.profile} (known: ${Object.keys(GENERATE_PROFILES).join(', ')})` } });
-  const seed = (opts.seed ?? 20240101) >>> 0;
-  const { total, enterprise } = scaledCounts(profile, opts);
-  const existing = await ctx.db.selectFrom('requests').select('id').where('local_date', '>=', profile.from).where('local_date', '<=', profile.to).limit(1).executeTakeFirst();
-  if (existing) {
-    throw new AppError('CONFLICT', { message: { zh: `数据库中已有 ${profile.from} 至 ${profile.to} 的诉求，请使用空数据库`, en: `the database already holds requests from ${profile.from} to ${profile.to}; generate into an empty one` } });
-  }
-  // Segmentation threads take a second or two to load jieba: start them now, they are ready by the first batch.
-  const threads = opts.threads ?? (total >= PARALLEL_FROM ? segmentationThreads() : 0);
-  const hooks = opts.hooks ?? [searchIndexHook(ctx, { threads })];
-  await prepareRequestBatch({ requests: [], orders: [], events: [], counters: [] }, hooks);
-  const refs = await loadRefs(ctx);
-  const days = planDays(profile, total, refs.calendar, seed);
-  const endMs = zonedTimeToInstant({ ...ymd(addDaysToDate(profile.to, 1)) }, refs.tz).getTime();
-  refs.endMs = endMs;
-  const isEnterprise = (i: number) => Math.floor(((i + 1) * enterprise) / total) > Math.floor((i * enterprise) / total);
-  const rowRng = (i: number) => createRng(hash32(seed, i));
+/** What every thread that builds rows of a run shares. */
+export interface GenerateRun {
+  seed: number;
+  total: number;
+  enterprise: number;
+  /** The end of the generated period. */
+  endMs: number;
+  refs: RefData;
+}
 
-  // Pass 1: how many callbacks are answered, per kind and stratum.
+/** A batch to build: whole days, each with its first row index and its day counter before the batch, and the picks of the batch's rows. */
+export interface BatchSpec {
+  days: Array<{ date: string; count: number; first: number; seq: number }>;
+  firstRequestId: number;
+  /** PICK_* per row of the batch, in row order. */
+  picks: Uint8Array;
+}
+
+const isEnterpriseRow = (run: GenerateRun, i: number) => Math.floor(((i + 1) * run.enterprise) / run.total) > Math.floor((i * run.enterprise) / run.total);
+const rowRng = (run: GenerateRun, i: number) => createRng(hash32(run.seed, i));
+
+/**
+ * The counting pass: how many callbacks are answered, per kind and stratum; then which of them are
+ * dropped (to unreachable, where the count allows no exact ratio) and which resolved, so that the
+ * report's rates come out exactly (selection sampling over the rows in order, on a stream of its own).
+ */
+function pickCallbacks(run: GenerateRun, profile: GenerateProfile, refs: Refs, days: Array<{ date: string; count: number }>): { picks: Uint8Array; callbacks: GenerateResult['callbacks'] } {
+  // Per row: 0 when its callback is not answered, else 1 + its tier, or ENTERPRISE_STRATUM.
+  const strata = new Uint8Array(run.total);
   const answered = { enterprise: 0, tiers: [0, 0, 0] };
-  {
-    let i = 0;
-    for (const day of days) {
-      for (let k = 0; k < day.count; k++, i++) {
-        const s = sketchOf(rowRng(i), i, day.date, isEnterprise(i), refs, endMs);
-        if (!s.answered) continue;
-        if (s.kind === 'enterprise') answered.enterprise++;
-        else answered.tiers[s.tier]++;
-      }
+  let i = 0;
+  for (const day of days) {
+    for (let k = 0; k < day.count; k++, i++) {
+      const s = sketchOf(rowRng(run, i), i, day.date, isEnterpriseRow(run, i), refs, run.endMs);
+      if (!s.answered) continue;
+      if (s.kind === 'enterprise') answered.enterprise++;
+      else answered.tiers[s.tier]++;
+      strata[i] = s.kind === 'enterprise' ? ENTERPRISE_STRATUM : 1 + s.tier;
     }
   }
   // The report's rates, exactly: drop a few answered callbacks (to unreachable) where the count allows no exact ratio.
@@ -700,65 +736,85 @@ export async function generateRequests(ctx: AppContext, opts: GenerateOptions): 
   const entPick = new ExactPicker(entResolved, entAnswered);
   const tierPick = tierCounts.map((c, t) => new ExactPicker(tierResolved[t], c));
 
-  // Pass 2: write, one transaction per day (or per few days at small scales: a commit has a fixed cost).
-  const restoreIndexes = await beginBulkWrite(ctx.database);
-  const firstIds = await reserveIds(ctx.db);
-  let nextRequestId = firstIds.requestId;
-  let nextOrderId = firstIds.orderId;
-  const counters = new Map((await ctx.db.selectFrom('request_counters').select(['day', 'last_seq']).where('day', '>=', profile.from).where('day', '<=', profile.to).execute()).map((c) => [c.day, c.last_seq]));
-  const result = { answered: 0, resolved: 0, enterpriseAnswered: 0, enterpriseResolved: 0 };
-  let i = 0;
-  let done = 0;
-  let batch: RequestBatch = { requests: [], orders: [], events: [], counters: [] };
-  // Pipelined: a full batch's hook work (segmentation, on other threads) starts at once, and the batch is
-  // written when it is done, while the next batches are generated (on PostgreSQL the server works meanwhile;
-  // the loop below yields often so that the writes' statements go on). Batches are written one at a time,
-  // each in its own transaction, in order; generation runs at most WRITES_AHEAD batches ahead of the writer.
-  const writes: Promise<void>[] = [];
-  const flush = async () => {
-    if (!batch.requests.length) return;
-    const b = batch;
-    batch = { requests: [], orders: [], events: [], counters: [] };
-    const prepared = prepareRequestBatch(b, hooks);
-    // Unhandled until awaited: a failure surfaces when its batch is written.
-    prepared.catch(() => {});
-    const write = (writes[writes.length - 1] ?? Promise.resolve()).then(async () => {
-      await writeRequestBatch(ctx.database, b, hooks, await prepared);
-      done += b.requests.length;
-      opts.onProgress?.(done, total);
-    });
-    write.catch(() => {});
-    writes.push(write);
-    if (writes.length > WRITES_AHEAD) await writes.shift();
+  const rng = createRng(hash32(run.seed, PICK_STREAM));
+  const picks = new Uint8Array(run.total);
+  const callbacks = { answered: 0, resolved: 0, enterpriseAnswered: 0, enterpriseResolved: 0 };
+  for (let r = 0; r < run.total; r++) {
+    const stratum = strata[r];
+    if (!stratum) continue;
+    const enterprise = stratum === ENTERPRISE_STRATUM;
+    const tier = stratum - 1;
+    const keep = enterprise ? entKeep.next(rng) : tier === 2 ? hardKeep.next(rng) : true;
+    if (!keep) {
+      picks[r] = PICK_DROPPED;
+      continue;
+    }
+    const resolved = enterprise ? entPick.next(rng) : tierPick[tier].next(rng);
+    if (resolved) picks[r] = PICK_RESOLVED;
+    callbacks.answered++;
+    if (resolved) callbacks.resolved++;
+    if (enterprise) {
+      callbacks.enterpriseAnswered++;
+      if (resolved) callbacks.enterpriseResolved++;
+    }
+  }
+  return { picks, callbacks };
+}
+
+/** The run's batches: whole days, at least BATCH_ROWS rows each (but the last), ids and day numbers following on. */
+function batchSpecs(days: Array<{ date: string; count: number }>, picks: Uint8Array, firstRequestId: number, counters: Map<string, number>): BatchSpec[] {
+  const specs: BatchSpec[] = [];
+  let open: BatchSpec['days'] = [];
+  let first = 0;
+  let batchFirst = 0;
+  const close = () => {
+    if (open.length) specs.push({ days: open, firstRequestId: firstRequestId + batchFirst, picks: picks.slice(batchFirst, first) });
+    open = [];
+    batchFirst = first;
   };
-  try {
-    for (const day of days) {
+  for (const day of days) {
+    open.push({ date: day.date, count: day.count, first, seq: counters.get(day.date) ?? 0 });
+    first += day.count;
+    if (first - batchFirst >= BATCH_ROWS) close();
+  }
+  close();
+  return specs;
+}
+
+/**
+ * Builds the batches of a run: requests with their orders and timeline events, numbered in acceptance
+ * order within each day, merged duplicates pointing at their targets. Each row draws from its own stream,
+ * so any thread builds the same batch. Order ids are the batch's own, from 0: the writer adds the first
+ * free id (batches are written in order, so the ids are those one thread would have given). `pause`, when
+ * given, is awaited every YIELD_EVERY rows.
+ */
+export function batchBuilder(run: GenerateRun): (spec: BatchSpec, pause?: () => Promise<void>) => Promise<RequestBatch> {
+  const refs = refsFrom(run.refs, run.endMs);
+  return async (spec, pause) => {
+    const batch: RequestBatch = { requests: [], orders: [], events: [], counters: [] };
+    let nextRequestId = spec.firstRequestId;
+    let nextOrderId = 0;
+    const ids = { request: 0, nextOrder: () => nextOrderId++ };
+    const base = spec.days[0]?.first ?? 0;
+    for (const day of spec.days) {
       const drafts: Array<{ s: Sketch; rng: Rng; resolved: boolean | null }> = [];
-      for (let k = 0; k < day.count; k++, i++) {
-        if (i % YIELD_EVERY === 0) await new Promise(setImmediate);
-        const rng = rowRng(i);
-        const s = sketchOf(rng, i, day.date, isEnterprise(i), refs, endMs);
+      for (let i = day.first; i < day.first + day.count; i++) {
+        if (pause && i % YIELD_EVERY === 0) await pause();
+        const rng = rowRng(run, i);
+        const s = sketchOf(rng, i, day.date, isEnterpriseRow(run, i), refs, run.endMs);
         let resolved: boolean | null = null;
         if (s.answered) {
-          const keep = s.kind === 'enterprise' ? entKeep.next(rng) : s.tier === 2 ? hardKeep.next(rng) : true;
-          if (!keep) {
+          const pick = spec.picks[i - base];
+          if (pick & PICK_DROPPED) {
             s.answered = false;
             s.unreachable = true;
-          } else {
-            resolved = s.kind === 'enterprise' ? entPick.next(rng) : tierPick[s.tier].next(rng);
-            result.answered++;
-            if (resolved) result.resolved++;
-            if (s.kind === 'enterprise') {
-              result.enterpriseAnswered++;
-              if (resolved) result.enterpriseResolved++;
-            }
-          }
+          } else resolved = (pick & PICK_RESOLVED) !== 0;
         }
         drafts.push({ s, rng, resolved });
       }
       // Numbers follow acceptance time within the day, gap-free from the day's counter.
       drafts.sort((a, b) => a.s.acceptedAt - b.s.acceptedAt || a.s.index - b.s.index);
-      let seq = counters.get(day.date) ?? 0;
+      let seq = day.seq;
       const numbered = drafts.map((d) => ({ ...d, id: nextRequestId++, number: formatRequestNumber(day.date, ++seq) }));
       if (day.count) batch.counters.push({ day: day.date, last_seq: seq });
       const targets = numbered.filter((d) => d.s.fate !== 'merged' && d.s.fate !== 'withdrawn');
@@ -773,18 +829,105 @@ export async function generateRequests(ctx: AppContext, opts: GenerateOptions): 
           d.s.closedAt = d.s.endAt;
         }
         const words = wordsOf(d.rng, d.s, refs);
-        const built = buildRows(d.rng, d.s, words, d.resolved, { request: d.id, nextOrder: () => nextOrderId++ }, d.number, target && { id: target.id, number: target.number }, refs);
+        ids.request = d.id;
+        const built = buildRows(d.rng, d.s, words, d.resolved, ids, d.number, target && { id: target.id, number: target.number }, refs);
         batch.requests.push(built.request);
         for (const o of built.orders) batch.orders.push(o);
         for (const e of built.events) batch.events.push(e);
       }
-      if (batch.requests.length >= BATCH_ROWS) await flush();
     }
-    await flush();
+    return batch;
+  };
+}
+
+/** A built batch and its search documents. */
+interface BuiltBatch {
+  batch: RequestBatch;
+  docs: SearchDocument[];
+}
+
+/**
+ * Threads that build batches, with their KPI rollup and search documents (requests.generate.worker.ts),
+ * `n` of them taking batches in turn; null when they cannot start (the writer's thread builds then).
+ */
+async function startBuilders(n: number, run: GenerateRun, words: UserWord[]): Promise<{ build(spec: BatchSpec, k: number): Promise<BuiltBatch>; close(): Promise<void> } | null> {
+  if (n < 1) return null;
+  const threads = Array.from({ length: n }, () => startThread<{ spec: BatchSpec }, BuiltBatch>(import.meta.url, 'requests.generate.worker', { run, words }));
+  const close = async () => void (await Promise.all(threads.map((t) => t.terminate())));
+  try {
+    await Promise.all(threads.map((t) => t.ready));
+  } catch {
+    await close();
+    return null;
+  }
+  return { build: (spec, k) => threads[k % n].send({ spec }), close };
+}
+
+/** Generates the profile's history into the context's database (requests, orders, timeline, rollup, counters, search index). */
+export async function generateRequests(ctx: AppContext, opts: GenerateOptions): Promise<GenerateResult> {
+  const started = Date.now();
+  const profile = GENERATE_PROFILES[opts.profile];
+  if (!profile) throw new AppError('VALIDATION_FAILED', { message: { zh: `没有这个生成方案：${opts.profile}`, en: `no such profile: ${opts.profile} (known: ${Object.keys(GENERATE_PROFILES).join(', ')})` } });
+  const seed = (opts.seed ?? 20240101) >>> 0;
+  const { total, enterprise } = scaledCounts(profile, opts);
+  const existing = await ctx.db.selectFrom('requests').select('id').where('local_date', '>=', profile.from).where('local_date', '<=', profile.to).limit(1).executeTakeFirst();
+  if (existing) {
+    throw new AppError('CONFLICT', { message: { zh: `数据库中已有 ${profile.from} 至 ${profile.to} 的诉求，请使用空数据库`, en: `the database already holds requests from ${profile.from} to ${profile.to}; generate into an empty one` } });
+  }
+  const refData = await readRefData(ctx);
+  const endMs = zonedTimeToInstant({ ...ymd(addDaysToDate(profile.to, 1)) }, refData.tz).getTime();
+  const run: GenerateRun = { seed, total, enterprise, endMs, refs: refData };
+  // The threads take a second or two to load jieba: started now, they are ready by the first batch.
+  const threads = opts.threads ?? (total >= PARALLEL_FROM ? segmentationThreads() : 0);
+  const builders = startBuilders(threads, run, await loadCityWords(ctx.db));
+  const refs = refsFrom(refData, endMs);
+  const days = planDays(profile, total, refs.calendar, seed);
+  const { picks, callbacks } = pickCallbacks(run, profile, refs, days);
+
+  // Pass 2: build and write, one transaction per batch of days.
+  const restoreIndexes = await beginBulkWrite(ctx.database);
+  const firstIds = await reserveIds(ctx.db);
+  const counters = new Map((await ctx.db.selectFrom('request_counters').select(['day', 'last_seq']).where('day', '>=', profile.from).where('day', '<=', profile.to).execute()).map((c) => [c.day, c.last_seq]));
+  const specs = batchSpecs(days, picks, firstIds.requestId, counters);
+  const pool = await builders;
+  const search = searchIndexHook(ctx);
+  const buildHere = pool ? null : batchBuilder(run);
+  let nextOrderId = firstIds.orderId;
+  let done = 0;
+  // Pipelined: batches are built (on the builder threads, or here between the writes' statements) while
+  // the ones before are written; written one at a time, each in its own transaction, in order, at most
+  // WRITES_AHEAD behind the building.
+  let builtHere: Promise<unknown> = Promise.resolve();
+  const writes: Promise<void>[] = [];
+  try {
+    for (const [k, spec] of specs.entries()) {
+      const built = pool ? pool.build(spec, k) : builtHere.then(async () => {
+        const batch = await buildHere!(spec, () => new Promise(setImmediate));
+        return { batch, docs: await search.prepare(batch.requests) };
+      });
+      builtHere = built;
+      // Unhandled until awaited: a failure surfaces when its batch is written.
+      built.catch(() => {});
+      const write = (writes[writes.length - 1] ?? Promise.resolve()).then(async () => {
+        const { batch, docs } = await built;
+        for (const o of batch.orders) {
+          o.id += nextOrderId;
+          if (o.parent_order_id !== null) o.parent_order_id += nextOrderId;
+        }
+        nextOrderId += batch.orders.length;
+        await writeRequestBatch(ctx.database, batch, [search], [docs]);
+        done += batch.requests.length;
+        opts.onProgress?.(done, total);
+      });
+      write.catch(() => {});
+      writes.push(write);
+      if (writes.length > WRITES_AHEAD) await writes.shift();
+    }
     while (writes.length) await writes.shift();
   } finally {
     // A failed batch stops the loop (and the writes after it): the writes settle before the indexes are rebuilt.
     await Promise.allSettled(writes);
+    await pool?.close();
     await restoreIndexes();
   }
   await finishBulkWrite(ctx.database);
@@ -794,7 +937,7 @@ export async function generateRequests(ctx: AppContext, opts: GenerateOptions): 
     actor: systemActor('generate'), action: 'requests.generate', entity: 'request',
     note: { profile: opts.profile, seed, requests: total, enterprise, from: profile.from, to: profile.to, seconds: Math.round(seconds) },
   }));
-  return { profile: opts.profile, requests: total, enterprise, days: days.length, callbacks: result, seconds };
+  return { profile: opts.profile, requests: total, enterprise, days: days.length, callbacks, seconds };
 }
 
 function ymd(date: string) {
