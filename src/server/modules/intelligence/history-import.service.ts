@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AppContext } from '../../context';
 import { recordAudit } from '../../core/audit/audit.service';
 import { toLocalDate } from '../../core/calendar';
-import type { Tx } from '../../core/db/database';
+import { lockKey, type Tx } from '../../core/db/database';
 import type { Actor } from '../../core/http/access';
 import { bulkSegmenter, getSegmenter, segmentationThreads, toSearchDocument, type Segmenter } from '../../core/search';
 import { tuneBulkConnection } from '../requests/requests.bulk';
@@ -213,6 +213,11 @@ export function segmentBatch(seg: Segmenter, rows: PreparedRow[]) {
   return rows.map((r) => toSearchDocument(seg, r.request));
 }
 
+// Held by each batch's write from its check of the rows imported before until its commit (PostgreSQL; SQLite has
+// one writer at a time already): two imports of the same rows at once (the same file uploaded twice, on two
+// instances) each found the rows new, and brought them in twice.
+const IMPORT_LOCK_KEY = 72_300;
+
 /**
  * Writes one batch in the caller's transaction: rows imported earlier (same source reference) are
  * skipped; one audit row for the batch.
@@ -220,6 +225,7 @@ export function segmentBatch(seg: Segmenter, rows: PreparedRow[]) {
 export async function writeImportBatch(
   ctx: AppContext, trx: Tx, actor: Actor, rows: PreparedRow[], docs: ReturnType<typeof segmentBatch>, meta: { source: string; batch: number },
 ): Promise<{ imported: number; skipped: number; firstId: number | null; lastId: number | null }> {
+  await lockKey(trx, ctx.dialect, IMPORT_LOCK_KEY);
   const seen = await existingSourceRefs(trx, rows.map((r) => r.ref));
   const fresh: number[] = [];
   rows.forEach((r, i) => {

@@ -3,13 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import ExcelJS from 'exceljs';
 import { systemActor } from '../../core/http/access';
+import { getSegmenter } from '../../core/search';
 import { runDueJobs } from '../../core/jobs';
 import { countsFromRecords, countsFromRollup } from '../requests/requests.stats';
 import { buildAcceptedRequest, createWorld, type RequestWorld } from '../requests/test-factories';
 import { createTestApp, createTestContext, DIALECTS, FakeClock, tokenSession, type Session, type TestContext } from '../../test/harness';
 import { generateHistory, toJsonl } from './history-fixtures';
 import { advanceImport } from './history-import.job';
-import { importHistoryFile } from './history-import.service';
+import { fileHashOf, importHistoryFile, prepareImport, segmentBatch, writeImportBatch } from './history-import.service';
+import { parseImportFile } from './history-file';
 
 const REAL_DATA = '/work/shared/data/messages-with-replies.jsonl';
 const realDataPresent = fs.existsSync(REAL_DATA);
@@ -118,6 +120,18 @@ for (const dialect of DIALECTS) {
       // The same file again: nothing new.
       const again = await importHistoryFile(ctx, systemActor('test'), file, 'history.jsonl', { batchSize: 10 });
       expect(again).toMatchObject({ imported: 0, skipped: history.length });
+    });
+
+    it('writes each row once when two imports write the same rows at once (two uploads of one file, two instances)', async () => {
+      const history = generateHistory({ rows: 30, seed: 31, start: '2024-08-01', days: 3 }).map((r, i) => ({ ...r, id: `twice-${i}` }));
+      const file = Buffer.from(toJsonl(history));
+      const { rows } = await prepareImport(ctx, ctx.db, (await parseImportFile(file, 'twice.jsonl')).records, { fileHash: fileHashOf(file) });
+      const docs = segmentBatch(await getSegmenter(ctx), rows);
+      // What each import's job run does: check the batch against the database and write it, in its own transaction.
+      const results = await Promise.all([1, 2].map(() => ctx.db.transaction().execute((trx) => writeImportBatch(ctx, trx, systemActor('test'), rows, docs, { source: 'twice.jsonl', batch: 1 }))));
+      expect(results.map((r) => r.imported).sort((a, b) => a - b)).toEqual([0, history.length]);
+      const refs = await ctx.db.selectFrom('requests').select('source_ref').where('source', '=', 'import').where('source_ref', 'like', 'id:twice-%').execute();
+      expect(refs.map((r) => r.source_ref).sort()).toEqual(history.map((r) => `id:${r.id}`).sort());
     });
 
     it('imports through the API as a durable job with visible progress; only administrators may', async () => {
