@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig } from '../config';
 import type { AppContext } from '../context';
-import { verifyAuditChain } from '../core/audit/audit.service';
+import { parseAuditHead, verifyAuditChain } from '../core/audit/audit.service';
 import { systemActor } from '../core/http/access';
 import { AppError, resolveMsg } from '../core/http/errors';
 import { isPostgresUrl, openDatabase } from '../core/db/database';
@@ -95,17 +95,24 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   audit: {
-    summary: 'Audit trail: `audit verify` checks the hash chain and reports the first broken link',
-    usage: 'zhengtong audit verify',
-    async run({ positionals }) {
-      if (positionals[0] !== 'verify') throw new Error('usage: zhengtong audit verify');
+    summary: 'Audit trail: `audit verify` checks the hash chain, reports the first broken link, and prints the head to keep',
+    usage: 'zhengtong audit verify [--head ID:HASH]\n'
+      + '  --head: a head printed by an earlier verify, kept outside the database (a ticket, a log shipped elsewhere): it must still\n'
+      + '  be in the trail with the same hash, which shows that no row up to it was removed or rewritten since',
+    options: { head: { type: 'string' } },
+    async run({ positionals, values }) {
+      if (positionals[0] !== 'verify') throw new Error('usage: zhengtong audit verify [--head ID:HASH]');
+      const expected = values.head === undefined ? undefined : parseAuditHead(values.head as string);
+      if (expected === null) throw new Error(`--head must be ID:HASH as audit verify prints it, e.g. 1234:${'0'.repeat(64)} (got "${values.head as string}")`);
       const ctx = await openContext();
       const progress = createProgress('verifying');
-      const result = await verifyAuditChain(ctx.db, (n) => progress.update(n));
+      const result = await verifyAuditChain(ctx.db, (n) => progress.update(n), expected);
       progress.done();
       await ctx.database.close();
-      if (result.ok) console.log(`Audit chain intact: ${result.checked} rows checked.`);
-      else {
+      if (result.ok) {
+        console.log(`Audit chain intact: ${result.checked} rows checked${expected ? `, the recorded head ${expected.id} among them` : ''}.`);
+        if (result.head) console.log(`Head: ${result.head.id}:${result.head.hash}\n  Keep it outside the database; \`audit verify --head ${result.head.id}:${result.head.hash}\` later shows that no row up to it was removed or rewritten.`);
+      } else {
         console.log(`Audit chain BROKEN at row ${result.brokenAt!.id}: ${result.brokenAt!.reason} (${result.checked} rows before it are intact).`);
         process.exitCode = 1;
       }

@@ -91,28 +91,52 @@ export async function recordAudits(trx: Tx, target: DialectName | Pick<Database,
   }
 }
 
+/** A row of the chain as a verification saw it: recorded outside the database, it is checked again later. */
+export interface AuditHead {
+  id: number;
+  hash: string;
+}
+
 export interface VerifyResult {
   ok: boolean;
   checked: number;
-  /** The first row whose hash or link does not match. */
+  /** The first row whose hash or link does not match, or the recorded head that is missing or changed. */
   brokenAt?: { id: number; reason: string };
+  /** The chain's last row when every row checked out (none in an empty trail). */
+  head?: AuditHead;
 }
 
-/** Walks the chain in id order, in pages, and reports the first broken link. */
-export async function verifyAuditChain(db: Kysely<DB>, onProgress?: (checked: number) => void): Promise<VerifyResult> {
+/**
+ * Walks the chain in id order, in pages, and reports the first broken link. The chain itself cannot show
+ * rows removed from its end, nor a trail rewritten from some row on with new hashes; `expect` can: a head
+ * printed by an earlier verification and kept outside the database must still be in the chain, with the
+ * same hash (then every row up to it is as it was).
+ */
+export async function verifyAuditChain(db: Kysely<DB>, onProgress?: (checked: number) => void, expect?: AuditHead): Promise<VerifyResult> {
   let prev = GENESIS;
   let lastId = 0;
   let checked = 0;
   for (;;) {
     const rows = await db.selectFrom('audit_log').selectAll().where('id', '>', lastId).orderBy('id').limit(5000).execute();
-    if (!rows.length) return { ok: true, checked };
+    if (!rows.length) {
+      if (expect && lastId < expect.id) return { ok: false, checked, brokenAt: { id: expect.id, reason: 'the recorded head is gone: rows were removed from the end of the trail' } };
+      return { ok: true, checked, ...(checked ? { head: { id: lastId, hash: prev } } : {}) };
+    }
     for (const r of rows) {
+      if (expect && lastId < expect.id && r.id > expect.id) return { ok: false, checked, brokenAt: { id: expect.id, reason: 'the recorded head is gone: the row was removed' } };
       if (r.prev_hash !== prev) return { ok: false, checked, brokenAt: { id: r.id, reason: 'prev_hash does not match the previous row' } };
       if (hashAuditRow(r) !== r.hash) return { ok: false, checked, brokenAt: { id: r.id, reason: 'row content does not match its hash' } };
+      if (expect && r.id === expect.id && r.hash !== expect.hash) return { ok: false, checked, brokenAt: { id: r.id, reason: 'the recorded head has another hash now: the trail was rewritten up to it' } };
       prev = r.hash;
       lastId = r.id;
       checked++;
     }
     onProgress?.(checked);
   }
+}
+
+/** A head as `audit verify` prints it, ID:HASH; null when it is not one. */
+export function parseAuditHead(text: string): AuditHead | null {
+  const m = /^(\d{1,15}):([0-9a-f]{64})$/.exec(text.trim().toLowerCase());
+  return m ? { id: Number(m[1]), hash: m[2] } : null;
 }

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, DIALECTS, FakeClock, createTestApp, createTestContext, loginAs, unitIdByCode, type Session, type TestContext } from '../../test/harness';
-import { verifyAuditChain } from './audit.service';
+import { systemActor } from '../http/access';
+import { parseAuditHead, recordAudit, verifyAuditChain } from './audit.service';
 
 interface AuditItem {
   id: number;
@@ -21,11 +22,11 @@ const MINUTE = 60_000;
 /** What an attacker with database rights does first: take the append-only triggers away. */
 async function dropAppendOnlyTriggers(ctx: TestContext): Promise<void> {
   if (ctx.dialect === 'postgres') {
-    await sql`drop trigger audit_log_no_update on audit_log`.execute(ctx.db);
-    await sql`drop trigger audit_log_no_delete on audit_log`.execute(ctx.db);
+    await sql`drop trigger if exists audit_log_no_update on audit_log`.execute(ctx.db);
+    await sql`drop trigger if exists audit_log_no_delete on audit_log`.execute(ctx.db);
   } else {
-    await sql`drop trigger audit_log_no_update`.execute(ctx.db);
-    await sql`drop trigger audit_log_no_delete`.execute(ctx.db);
+    await sql`drop trigger if exists audit_log_no_update`.execute(ctx.db);
+    await sql`drop trigger if exists audit_log_no_delete`.execute(ctx.db);
   }
 }
 
@@ -169,7 +170,8 @@ for (const dialect of DIALECTS) {
       it('verifies the chain after the writes', async () => {
         const total = Number((await ctx.db.selectFrom('audit_log').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
         expect(total).toBeGreaterThan(10);
-        expect(await verifyAuditChain(ctx.db)).toEqual({ ok: true, checked: total });
+        const last = await ctx.db.selectFrom('audit_log').select(['id', 'hash']).orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
+        expect(await verifyAuditChain(ctx.db)).toEqual({ ok: true, checked: total, head: { id: last.id, hash: last.hash } });
       });
 
       it('refuses an ordinary UPDATE or DELETE of a trail row', async () => {
@@ -179,6 +181,36 @@ for (const dialect of DIALECTS) {
         if (ctx.dialect === 'postgres') await expect(sql`truncate audit_log`.execute(ctx.db)).rejects.toThrow(/append-only/);
         expect((await ctx.db.selectFrom('audit_log').select('diff').where('id', '=', row.id).executeTakeFirstOrThrow()).diff).toBe(row.diff);
         expect((await verifyAuditChain(ctx.db)).ok).toBe(true);
+      });
+
+      it('shows rows removed from the end, and a trail rewritten from some row on, against a head kept from before', async () => {
+        const d01 = await unitIdByCode(ctx, 'QC-D01');
+        clock.advance(MINUTE);
+        expect((await admin.post('/api/v1/units', { parentId: d01, code: 'AUD-3', name: '审计尾部街道', kind: 'street' })).statusCode).toBe(201);
+        // What an operator keeps outside the database after a verification (`audit verify` prints it).
+        const kept = (await verifyAuditChain(ctx.db)).head!;
+        expect(parseAuditHead(`${kept.id}:${kept.hash}`)).toEqual(kept);
+        clock.advance(MINUTE);
+        expect((await admin.post('/api/v1/units', { parentId: d01, code: 'AUD-4', name: '审计尾部街道二', kind: 'street' })).statusCode).toBe(201);
+        const later = await verifyAuditChain(ctx.db, undefined, kept);
+        expect(later.ok).toBe(true);
+        expect(later.head!.id).toBeGreaterThan(kept.id);
+        expect((await verifyAuditChain(ctx.db, undefined, { id: kept.id, hash: 'f'.repeat(64) })).brokenAt).toEqual({ id: kept.id, reason: 'the recorded head has another hash now: the trail was rewritten up to it' });
+
+        // The trail cut back to before the kept head: the chain that is left holds; only the kept head shows the cut.
+        await dropAppendOnlyTriggers(ctx);
+        await ctx.db.deleteFrom('audit_log').where('id', '>=', kept.id).execute();
+        const plain = await verifyAuditChain(ctx.db);
+        expect(plain.ok).toBe(true);
+        expect(plain.head!.id).toBeLessThan(kept.id);
+        expect(await verifyAuditChain(ctx.db, undefined, kept)).toEqual({ ok: false, checked: plain.checked, brokenAt: { id: kept.id, reason: 'the recorded head is gone: rows were removed from the end of the trail' } });
+
+        // A forged row chained onto what is left, as the application chains rows: still not the kept head.
+        await ctx.db.transaction().execute((trx) => recordAudit(trx, ctx.dialect, clock.now(), { actor: systemActor('forger'), action: 'unit.create', entity: 'unit', after: { code: 'AUD-X' } }));
+        expect((await verifyAuditChain(ctx.db)).ok).toBe(true);
+        const forged = await verifyAuditChain(ctx.db, undefined, kept);
+        expect(forged.ok).toBe(false);
+        expect(forged.brokenAt!.id).toBe(kept.id);
       });
 
       it('reports an altered row as the first broken link, and a deleted row at the next one', async () => {
