@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../context';
 import { toPageRequest } from '../http/paging';
+import { ensureAuditHeadJob } from './audit.jobs';
 import { ErrorReply, Nullable, Page, PageQueryProps, Strict } from '../http/schemas';
 
 const AuditItem = Type.Object({
@@ -23,6 +24,8 @@ const AuditQuery = Strict({
 /** Read-only: the trail has no write route at all. */
 export async function auditRoutes(app: FastifyInstance, ctx: AppContext) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  // The instance that runs the job worker logs the trail's head every night.
+  if (ctx.config.runJobs) await ensureAuditHeadJob(ctx);
   r.get('/audit', {
     config: { permission: 'audit.read' },
     schema: { tags: ['audit'], summary: '审计日志 Audit trail, newest first', querystring: AuditQuery, response: { 200: Page(AuditItem), 400: ErrorReply } },

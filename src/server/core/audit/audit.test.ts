@@ -1,8 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, DIALECTS, FakeClock, createTestApp, createTestContext, loginAs, unitIdByCode, type Session, type TestContext } from '../../test/harness';
+import { runDueJobs } from '../jobs';
 import { systemActor } from '../http/access';
+import { ensureAuditHeadJob } from './audit.jobs';
 import { parseAuditHead, recordAudit, verifyAuditChain } from './audit.service';
 
 interface AuditItem {
@@ -172,6 +175,32 @@ for (const dialect of DIALECTS) {
         expect(total).toBeGreaterThan(10);
         const last = await ctx.db.selectFrom('audit_log').select(['id', 'hash']).orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
         expect(await verifyAuditChain(ctx.db)).toEqual({ ok: true, checked: total, head: { id: last.id, hash: last.hash } });
+      });
+
+      it('logs the trail\'s head every night at local midnight, a head that later checks the trail', async () => {
+        const job = () => ctx.db.selectFrom('jobs').select(['run_at', 'status']).where('dedupe_key', '=', 'audit:head').executeTakeFirstOrThrow();
+        // What an instance that runs jobs does at start, on 2 March in the morning in Shanghai; twice is once.
+        await ensureAuditHeadJob(ctx);
+        await ensureAuditHeadJob(ctx);
+        expect(await job()).toEqual({ run_at: '2026-03-02T16:00:00.000Z', status: 'pending' });
+        const lines: Array<{ auditHead?: string; msg: string }> = [];
+        const log = ctx.log;
+        ctx.log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+        try {
+          clock.set('2026-03-02T16:00:30.000Z');
+          await runDueJobs(ctx);
+        } finally {
+          ctx.log = log;
+        }
+        const logged = lines.filter((l) => l.auditHead);
+        expect(logged).toHaveLength(1);
+        expect(logged[0].msg).toMatch(/audit verify --head/);
+        const head = parseAuditHead(logged[0].auditHead!)!;
+        expect(await ctx.db.selectFrom('audit_log').select(['id', 'hash']).where('id', '=', head.id).executeTakeFirstOrThrow()).toEqual(head);
+        expect((await verifyAuditChain(ctx.db, undefined, head)).ok).toBe(true);
+        expect(await job()).toEqual({ run_at: '2026-03-03T16:00:00.000Z', status: 'pending' });
+        // The morning's session has timed out by midnight: the tests that follow log in again.
+        admin = await loginAs(app, 'admin');
       });
 
       it('refuses an ordinary UPDATE or DELETE of a trail row', async () => {

@@ -4,6 +4,7 @@ export {
   getTimeZoneOffsetMs,
   getZonedParts,
   isValidTimeZone,
+  nextLocalHour,
   toLocalDate,
   weekdayOfDate,
   zonedTimeToInstant,

@@ -274,3 +274,14 @@ export function formatInstantWithOffset(instant: Date, timeZone: string): string
     (offsetSeconds === 0 ? '' : `:${pad2(offsetSeconds)}`);
   return `${dayNumberToLocalDate(dayNumber)}T${time}${zone}`;
 }
+
+/** The next time it is `hour` o'clock in `timeZone`, after `now` (a nightly job's next run). */
+export function nextLocalHour(now: Date, hour: number, timeZone: string): Date {
+  let date = toLocalDate(now, timeZone);
+  for (;;) {
+    const [year, month, day] = date.split('-').map(Number);
+    const at = zonedTimeToInstant({ year, month, day, hour }, timeZone);
+    if (at > now) return at;
+    date = addDaysToDate(date, 1);
+  }
+}

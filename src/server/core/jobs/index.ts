@@ -1,2 +1,2 @@
-export { cancelJob, registerJobHandler, runDueJobs, scheduleJob, type Job, type JobHandler } from './jobs.service';
+export { cancelJob, ensureJob, registerJobHandler, runDueJobs, scheduleJob, type Job, type JobHandler } from './jobs.service';
 export { startJobWorker } from './jobs.worker';

@@ -34,6 +34,16 @@ export async function scheduleJob(trx: Tx, job: { kind: string; runAt: Date; pay
     .onConflict((oc) => oc.column('dedupe_key').doUpdateSet(values)).execute();
 }
 
+/**
+ * Schedules a recurring job unless its timer is already pending or running: what an instance that runs jobs
+ * calls at start to keep a schedule alive (idempotent; two instances at once meet on the dedupe key).
+ */
+export async function ensureJob(db: Tx, job: { kind: string; runAt: Date; payload: unknown; dedupeKey: string; now: Date }): Promise<void> {
+  const existing = await db.selectFrom('jobs').select('status').where('dedupe_key', '=', job.dedupeKey).executeTakeFirst();
+  if (existing && (existing.status === 'pending' || existing.status === 'running')) return;
+  await scheduleJob(db, job);
+}
+
 export async function cancelJob(trx: Tx, dedupeKey: string, now: Date): Promise<void> {
   await trx.updateTable('jobs').set({ status: 'cancelled', finished_at: now.toISOString() })
     .where('dedupe_key', '=', dedupeKey).where('status', 'in', ['pending', 'running']).execute();

@@ -3,7 +3,7 @@ import type { AppContext } from '../../context';
 import { addDaysToDate, toLocalDate } from '../../core/calendar';
 import type { Database, Tx } from '../../core/db/database';
 import { preparedStatement } from '../../core/db/prepared';
-import { registerJobHandler, scheduleJob } from '../../core/jobs';
+import { ensureJob, registerJobHandler, scheduleJob } from '../../core/jobs';
 import { getSegmenter, type DocumentFrequencies, type Segmenter } from '../../core/search';
 import { addressKey, countTerms, requestTerms } from './duplicates.similarity';
 
@@ -179,10 +179,8 @@ registerJobHandler(INDEX_JOB, async (ctx, trx) => {
 
 /** Makes sure the recurring analysis job exists (an instance that runs jobs calls this at start). */
 export async function ensureIndexJob(ctx: AppContext): Promise<void> {
-  const existing = await ctx.db.selectFrom('jobs').select('status').where('dedupe_key', '=', INDEX_JOB_KEY).executeTakeFirst();
-  if (existing && (existing.status === 'pending' || existing.status === 'running')) return;
   const now = ctx.clock.now();
-  await scheduleJob(ctx.db, { kind: INDEX_JOB, runAt: now, payload: {}, dedupeKey: INDEX_JOB_KEY, now });
+  await ensureJob(ctx.db, { kind: INDEX_JOB, runAt: now, payload: {}, dedupeKey: INDEX_JOB_KEY, now });
 }
 
 // —— document frequencies ——

@@ -6,7 +6,7 @@ import type { Tx } from '../../core/db/database';
 import type { DB } from '../../core/db/tables';
 import { systemActor, type Actor } from '../../core/http/access';
 import { AppError, fieldError } from '../../core/http/errors';
-import { registerJobHandler, scheduleJob } from '../../core/jobs';
+import { ensureJob, registerJobHandler, scheduleJob } from '../../core/jobs';
 import { cosine, documentFrequencies, tfidfVector, type TermVector } from '../../core/search';
 import { getKpiSettings, KPI_DEFINITIONS, requestStats } from '../requests/requests.stats';
 import { indexNewRequests, parseTerms } from './analysis.index';
@@ -408,8 +408,6 @@ registerJobHandler(BRIEFING_SCHEDULE_JOB, async (ctx, trx, payload: { period: Br
 export async function ensureBriefingSchedules(ctx: AppContext): Promise<void> {
   const now = ctx.clock.now();
   for (const period of ['week', 'month'] as const) {
-    const existing = await ctx.db.selectFrom('jobs').select('status').where('dedupe_key', '=', SCHEDULE_KEYS[period]).executeTakeFirst();
-    if (existing && (existing.status === 'pending' || existing.status === 'running')) continue;
-    await scheduleJob(ctx.db, { kind: BRIEFING_SCHEDULE_JOB, runAt: nextScheduleTime(period, now, ctx.config.timeZone), payload: { period }, dedupeKey: SCHEDULE_KEYS[period], now });
+    await ensureJob(ctx.db, { kind: BRIEFING_SCHEDULE_JOB, runAt: nextScheduleTime(period, now, ctx.config.timeZone), payload: { period }, dedupeKey: SCHEDULE_KEYS[period], now });
   }
 }

@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context';
-import { addDaysToDate, toLocalDate, zonedTimeToInstant } from '../../core/calendar';
+import { nextLocalHour } from '../../core/calendar';
 import type { Tx } from '../../core/db/database';
-import { registerJobHandler, scheduleJob } from '../../core/jobs';
+import { ensureJob, registerJobHandler, scheduleJob } from '../../core/jobs';
 import { isIndexStale, scheduleReindex } from './dictionary.service';
 import { getIntelligenceSettings, trainSuggester } from './suggester.service';
 
@@ -15,17 +15,6 @@ export const RETRAIN_JOB = 'intelligence.retrain';
 const RETRAIN_KEY = 'intelligence:retrain';
 export const TRAIN_NOW_JOB = 'intelligence.train';
 const TRAIN_NOW_KEY = 'intelligence:train-now';
-
-/** The next time it is `hour` o'clock in the business time zone, after `now`. */
-export function nextLocalHour(now: Date, hour: number, timeZone: string): Date {
-  let date = toLocalDate(now, timeZone);
-  for (;;) {
-    const [year, month, day] = date.split('-').map(Number);
-    const at = zonedTimeToInstant({ year, month, day, hour }, timeZone);
-    if (at > now) return at;
-    date = addDaysToDate(date, 1);
-  }
-}
 
 async function scheduleNextRetrain(ctx: AppContext, trx: Tx, now: Date): Promise<void> {
   const { training } = await getIntelligenceSettings(trx);
@@ -53,9 +42,9 @@ export async function queueTraining(ctx: AppContext, by: string): Promise<void> 
 
 /** Makes sure the nightly retraining is scheduled (called when the module's routes are mounted). */
 export async function ensureNightlyRetrain(ctx: AppContext): Promise<void> {
-  const existing = await ctx.db.selectFrom('jobs').select('status').where('dedupe_key', '=', RETRAIN_KEY).executeTakeFirst();
-  if (existing && (existing.status === 'pending' || existing.status === 'running')) return;
-  await ctx.db.transaction().execute((trx) => scheduleNextRetrain(ctx, trx, ctx.clock.now()));
+  const now = ctx.clock.now();
+  const { training } = await getIntelligenceSettings(ctx.db);
+  await ensureJob(ctx.db, { kind: RETRAIN_JOB, runAt: nextLocalHour(now, training.hour, ctx.config.timeZone), payload: {}, dedupeKey: RETRAIN_KEY, now });
 }
 
 /** After the training hour changed: the pending nightly run moves to the new hour. */
