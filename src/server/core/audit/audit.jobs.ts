@@ -17,7 +17,7 @@ const AUDIT_HEAD_KEY = 'audit:head';
 const AUDIT_HEAD_HOUR = 0;
 
 /** The trail's last row as a head (no verification: `audit verify --head` checks against it later). */
-export async function auditHead(db: Tx): Promise<AuditHead | null> {
+async function auditHead(db: Tx): Promise<AuditHead | null> {
   const row = await db.selectFrom('audit_log').select(['id', 'hash']).orderBy('id', 'desc').limit(1).executeTakeFirst();
   return row ? { id: row.id, hash: row.hash } : null;
 }

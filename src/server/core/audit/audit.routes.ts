@@ -3,8 +3,8 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../context';
 import { toPageRequest } from '../http/paging';
-import { ensureAuditHeadJob } from './audit.jobs';
 import { ErrorReply, Nullable, Page, PageQueryProps, Strict } from '../http/schemas';
+import { ensureAuditHeadJob } from './audit.jobs';
 
 const AuditItem = Type.Object({
   id: Type.Integer(), at: Type.String(), actorId: Nullable(Type.Integer()), actorName: Type.String(), ip: Nullable(Type.String()),

@@ -16,9 +16,14 @@ const RETRAIN_KEY = 'intelligence:retrain';
 export const TRAIN_NOW_JOB = 'intelligence.train';
 const TRAIN_NOW_KEY = 'intelligence:train-now';
 
+/** The nightly retraining's timer after `now`, at the training hour of the settings. */
+async function nextRetrain(ctx: AppContext, db: Tx, now: Date) {
+  const { training } = await getIntelligenceSettings(db);
+  return { kind: RETRAIN_JOB, runAt: nextLocalHour(now, training.hour, ctx.config.timeZone), payload: {}, dedupeKey: RETRAIN_KEY, now };
+}
+
 async function scheduleNextRetrain(ctx: AppContext, trx: Tx, now: Date): Promise<void> {
-  const { training } = await getIntelligenceSettings(trx);
-  await scheduleJob(trx, { kind: RETRAIN_JOB, runAt: nextLocalHour(now, training.hour, ctx.config.timeZone), payload: {}, dedupeKey: RETRAIN_KEY, now });
+  await scheduleJob(trx, await nextRetrain(ctx, trx, now));
 }
 
 registerJobHandler(RETRAIN_JOB, async (ctx, trx) => {
@@ -42,9 +47,7 @@ export async function queueTraining(ctx: AppContext, by: string): Promise<void> 
 
 /** Makes sure the nightly retraining is scheduled (called when the module's routes are mounted). */
 export async function ensureNightlyRetrain(ctx: AppContext): Promise<void> {
-  const now = ctx.clock.now();
-  const { training } = await getIntelligenceSettings(ctx.db);
-  await ensureJob(ctx.db, { kind: RETRAIN_JOB, runAt: nextLocalHour(now, training.hour, ctx.config.timeZone), payload: {}, dedupeKey: RETRAIN_KEY, now });
+  await ensureJob(ctx.db, await nextRetrain(ctx, ctx.db, ctx.clock.now()));
 }
 
 /** After the training hour changed: the pending nightly run moves to the new hour. */
